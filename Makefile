@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.gmplab-installed
 CH     ?= 02
 
 .DEFAULT_GOAL := help
-.PHONY: help lab test install warmup kernel bench clean-numba doctor
+.PHONY: help lab test install warmup kernel bench slides export clean-numba doctor
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -38,6 +38,12 @@ lab: $(STAMP)  ## install if needed, warm the kernels, open JupyterLab on chapte
 
 test: $(STAMP)  ## unit, property, notebook (nbval) and browser tests in one pytest run
 	$(PY) -m pytest
+
+slides: $(STAMP)  ## reveal.js decks of every chapter in out/slides/ (executed, players work offline)
+	$(PY) -m gmplab slides out/slides
+
+export: $(STAMP)  ## standalone HTML of every chapter in out/html/ that plays back without a kernel
+	$(PY) -m gmplab export out/html
 
 bench: $(STAMP)  ## run every benchmark script and print its figures
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

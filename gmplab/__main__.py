@@ -15,6 +15,13 @@ def main(argv: list[str] | None = None) -> int:
                                   "printing progress")
     sub.add_parser("version", help="print gmplab's version and those of its dependencies")
     sub.add_parser("lab", help="start JupyterLab on 127.0.0.1 (token on) at chapter 00")
+    for name, text in (("export", "execute the chapters and write standalone HTML that plays "
+                                   "back without a kernel"),
+                       ("slides", "execute the chapters and write reveal.js slide decks")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("out_dir", help="folder to write into (created if missing)")
+        p.add_argument("--chapters", nargs="*", metavar="NN",
+                       help="chapter numbers to include, e.g. 00 02 (default: all)")
     args = parser.parse_args(argv)
 
     if args.command == "warmup":
@@ -33,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "lab":
         from gmplab.labserver import run_lab
         return run_lab()
+    if args.command in ("export", "slides"):
+        from gmplab import publish
+        getattr(publish, args.command)(args.out_dir, chapters=args.chapters)
+        return 0
     parser.print_help()
     return 2
 

@@ -79,6 +79,35 @@ class IdealMakespanDemo:
         return (f"GOMAXPROCS={p}: {self.goroutines} goroutines of {self.burst_ms} ms need "
                 f"at least {rounds} rounds = {rounds * self.burst_ms} ms")
 
+    def static_layout(self):
+        """The same plot driven by a Bokeh slider in the browser (no kernel needed)."""
+        from bokeh.layouts import column
+        from bokeh.models import CustomJS, Div, Slider
+
+        slider = Slider(start=1, end=self.max_procs, value=self.slider.value, step=1,
+                        title="GOMAXPROCS", sizing_mode="stretch_width")
+        label = Div(text=self.label.value)
+        slider.js_on_change("value", CustomJS(
+            args=dict(curve=self.curve, point=self.point, label=label, slider=slider,
+                      n=self.goroutines, burst=self.burst_ms), code="""
+            const p = slider.value, ms = curve.data.ms[p - 1];
+            point.data = {procs: [p], ms: [ms]};
+            label.text = `<b>GOMAXPROCS=${p}: ${n} goroutines of ${burst.toFixed(1)} ms need at least `
+                       + `${Math.ceil(n / p)} rounds = ${ms.toFixed(1)} ms</b>`;
+        """))
+        return column(slider, label, self.figure, sizing_mode="stretch_width")
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        from gmplab.publish import static_mode
+
+        if static_mode():
+            from bokeh.io import show
+            show(self.static_layout())
+        else:
+            display(self.widget())
+
     def widget(self) -> widgets.VBox:
         """The layout to display: slider, caption and the live Bokeh figure."""
         if not hasattr(self, "_widget"):
