@@ -14,6 +14,10 @@ from typing import Callable
 #: Modules holding jitted kernels, in the order ``warmup`` compiles them.
 KERNEL_MODULES: tuple[str, ...] = (
     "gmplab.selfcheck",
+    "gmplab.sched.kernel",
+    "gmplab.txn.kernel",
+    "gmplab.txn.checks",
+    "gmplab.cdc.merge",
 )
 
 

@@ -1,0 +1,1293 @@
+"""The Go GMP scheduler as one Numba event loop, rule by rule after runtime/proc.go (Go 1.25).
+
+Glossary (as in proc.go)
+    G   a goroutine: status, program counter into its op list, wait reason.
+    M   an OS thread. M0 runs main; M1 is sysmon (no P). Others are created by ``startm``
+        -> ``newm`` only when no idle M exists, parked by ``stopm``, never destroyed.
+    P   the right to run Go code: a 256-slot local ring, a ``runnext`` slot, ``schedtick``
+        and ``syscalltick``. GOMAXPROCS of them; status idle / running / syscall.
+    GQ  the global run queue (``sched.runq``), an unbounded FIFO.
+
+The approach
+    A discrete-event simulation. Each M has at most one pending event (its G's CPU burst
+    ends, its syscall returns, its scheduler step after a switch cost, its wake-up after
+    ``startm``); sysmon is a self-rescheduling event; sleeping and netpoll-waiting Gs have
+    one expiry event each. A binary heap ordered by (time, sequence number) makes the run
+    deterministic. Every state transition is appended to an event log whose kinds are the
+    runtime functions modelled (``EVENT_KINDS``); ``gmplab.sched.replay`` rebuilds any
+    state from the log alone, so the log is the contract.
+
+    The kernel is pure: arrays in, log out. State is struct-of-arrays: ``gs[field, g]``,
+    ``ps[field, p]``, ``ms[field, m]``, scalars in ``sc``. The one random generator is Go's
+    ``cheaprand`` (wyrand) on a uint64 in ``rng[0]``, seeded from the caller's seed.
+
+Where each rule lives (function names follow proc.go)
+    schedule/findRunnable (timers, 1-in-61 global check, runnext/ring, global batch,
+    netpoll, spin + stealWork), execute, runqput/runqputslow, globrunqget, runqsteal
+    (incl. the 3 µs runnext back-off), wakep/startm/stopm/pidleput, newproc, goready,
+    gopark, goexit0, goschedImpl, entersyscall/exitsyscall/exitsyscall0, sysmon with
+    retake/preemptone/handoffp, injectglist; channel send/recv after chan.go.
+
+Simplified (and why)
+    * Races become sequential events (scheduler-model.md §8.2.1): the "delicate dance"
+      re-checks of findRunnable happen at the same instant as the checks they repeat, so
+      they cannot find anything new and are folded into one step.
+    * Async preemption stops the G at the instant sysmon asks (δ = 0).
+    * Timers live in one global list: an expired sleep is run by whichever P next enters
+      findRunnable (or by an M woken for an idle P), and the G lands in *that* P's runnext.
+    * The netpoller is abstract: a G's I/O completes at its deadline; if a P is idle the
+      M blocked in netpoll wakes (modelled as ``startm`` on an idle P) and runs it first,
+      otherwise it waits for a non-blocking poll in findRunnable or sysmon's 10 ms poll.
+    * main does not end the program: the run ends when every G has finished (as if main
+      waited on a WaitGroup). If all Gs block forever the log ends with ``checkdead``.
+    * GC, STW, LockOSThread, goid batches, stack growth: not modelled.
+    * Costs (``DEFAULT_COSTS``) are assumptions of the model, not mechanisms: a switch,
+      newproc, a channel op, waking or creating a thread, a stealWork scan, syscall
+      entry/exit bookkeeping each take a fixed time.
+    * Optional ``ncpu``: the runtime has no idea how many cores exist, but a real run on
+      a small machine time-slices its Ms. With ``ncpu`` < GOMAXPROCS, Ms in CPU bursts
+      share the cores equally (processor sharing); scheduler work and spinning are not
+      slowed. Without it every running M has a core of its own.
+
+Go 1.25 versus Go tip
+    The model follows Go 1.25 (``_Psyscall``). In the Go 1.26 development tree a P stays
+    ``_Prunning`` and wired to an M whose G is in a syscall; sysmon takes it through
+    ``setBlockOnExitSyscall``/``takeP`` with the same thresholds. Only the P status shown
+    during a syscall (2 here, 1 at tip) would differ (scheduler-model.md §3.2).
+
+Invariants (checked by the property tests)
+    every created G is in exactly one place; at most GOMAXPROCS Gs run; an idle P has an
+    empty ring and runnext; a spinning M has no local work; time never goes backwards.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+# ---- constants from the source (not tunables) -----------------------------------------
+RUNQ_SIZE = 256                 # runtime2.go: p.runq [256]guintptr
+GLOBAL_CHECK = 61               # proc.go findRunnable: schedtick%61 == 0
+STEAL_TRIES = 4                 # proc.go stealWork: stealTries
+RUNNEXT_BACKOFF_NS = 3_000      # proc.go runqgrab: usleep(3)
+FORCE_PREEMPT_NS = 10_000_000   # proc.go: forcePreemptNS
+SYSMON_MIN_NS = 20_000          # proc.go sysmon: delay = 20 (µs)
+SYSMON_MAX_NS = 10_000_000      # proc.go sysmon: up to 10ms
+SYSMON_IDLE_ROUNDS = 50         # proc.go sysmon: start doubling after 50 idle rounds
+SYSMON_DEEP_NS = 60_000_000_000  # proc.go sysmon: forcegcperiod/2
+NETPOLL_SYSMON_NS = 10_000_000  # proc.go sysmon: poll network if not polled for more than 10ms
+SYSCALL_GRACE_NS = 10_000_000   # proc.go retake: pd.syscallwhen+10*1000*1000 > now
+SYSMON_M = 1                    # runtime.main starts sysmon first, so it is M1
+
+# ---- state codes (Go numbering where Go has one) ---------------------------------------
+G_IDLE, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD = 0, 1, 2, 3, 4, 6
+P_IDLE, P_RUNNING, P_SYSCALL = 0, 1, 2
+M_NONE, M_IDLE, M_RUNNING, M_SPINNING, M_SYSCALL, M_SYSMON = -1, 0, 1, 2, 3, 4
+M_STATUS = ("idle", "running", "spinning", "syscall", "sysmon")
+WAIT_REASONS = ("", "chan receive", "chan send", "sleep", "IO wait")
+W_NONE, W_CHANRECV, W_CHANSEND, W_SLEEP, W_IOWAIT = 0, 1, 2, 3, 4
+
+# ---- op codes (must match ops.py) -------------------------------------------------------
+OP_CPU, OP_SYSCALL, OP_NETWAIT, OP_SLEEP, OP_SEND, OP_RECV, OP_SPAWN, OP_GOSCHED, OP_EXIT = range(9)
+
+# ---- event kinds: one per runtime function modelled -------------------------------------
+EVENT_KINDS = (
+    "newproc",          # 0  g created by a on P p into runnext (old runnext -> ring tail)
+    "runqputslow",      # 1  ring full: a oldest Gs + g (kicked from runnext) -> GQ tail
+    "execute",          # 2  g runs on p/m; a = inheritTime; b = source (SRC_*)
+    "gopark",           # 3  g blocks; a = wait reason
+    "goready",          # 4  g readied into p's runnext by G a (-1 timer); b = old wait reason
+    "goexit0",          # 5  g finished
+    "gosched",          # 6  g yields to the GQ tail (goschedImpl)
+    "preemptone",       # 7  sysmon asks g (on p, m) to stop: it has run >= 10 ms
+    "gopreempt_m",      # 8  g preempted: to the GQ tail
+    "runqsteal",        # 9  p steals b Gs from P a's ring head (b = -1: a's runnext); g runs
+    "globrunqget",      # 10 p takes GQ head g plus a-1 more into its ring; b = 0 fairness, 1 batch
+    "findRunnable",     # 11 m (with p) found no work and starts spinning to steal
+    "pidleput",         # 12 m releases p; p goes idle
+    "stopm",            # 13 m parks on the idle-M list
+    "startm",           # 14 m (b = 1 new thread) gets p; a = spinning
+    "wakep",            # 15 a >= 0: idle P a gets a spinning M; a = -1: none, needspinning=1
+    "entersyscall",     # 16 g on m enters a syscall; p -> _Psyscall, detached
+    "exitsyscallfast",  # 17 g back from the syscall keeps running on p (a = 0 old P, 1 idle P)
+    "exitsyscall0",     # 18 no P free: g -> GQ tail, m will stopm
+    "retake",           # 19 sysmon takes p from a syscall (a = ns since seen)
+    "handoffp",         # 20 what to do with retaken p: a = 0 idle, 1 work, 2 spinning, 3 last P
+    "netpoll",          # 21 g's I/O is ready; into p's ring tail (p = -1: GQ tail)
+    "injectglist",      # 22 sysmon's poll found g ready: into the GQ tail
+    "checkdead",        # 23 every G is blocked and nothing can wake one: deadlock
+)
+(EV_NEWPROC, EV_RUNQPUTSLOW, EV_EXECUTE, EV_GOPARK, EV_GOREADY, EV_GOEXIT0, EV_GOSCHED,
+ EV_PREEMPTONE, EV_GOPREEMPT, EV_RUNQSTEAL, EV_GLOBRUNQGET, EV_FINDRUNNABLE, EV_PIDLEPUT,
+ EV_STOPM, EV_STARTM, EV_WAKEP, EV_ENTERSYSCALL, EV_EXITSYSCALLFAST, EV_EXITSYSCALL0,
+ EV_RETAKE, EV_HANDOFFP, EV_NETPOLL, EV_INJECTGLIST, EV_CHECKDEAD) = range(len(EVENT_KINDS))
+#: ``execute`` sources (the b argument): where the G was taken from.
+SRC_RUNNEXT, SRC_LOCAL, SRC_GLOBAL, SRC_STOLEN = 0, 1, 2, 3
+EXECUTE_SOURCES = ("runnext", "local run queue", "global run queue", "stolen")
+
+# ---- cost model: index of each cost in the ``costs`` array ----------------------------
+COST_NAMES = ("switch_ns", "spawn_ns", "chan_ns", "wake_ns", "newm_ns", "steal_ns",
+              "syscall_enter_ns", "syscall_exit_ns")
+#: Defaults (assumptions, see scheduler-model.md §10): a goroutine switch on one M ~0.2 µs;
+#: newproc ~0.3 µs; a channel op ~50 ns (proc.go runqgrab comment); a futex wake of a
+#: parked M ~3 µs; creating a thread ~15 µs; one stealWork scan ~0.2 µs; syscall entry and
+#: exit bookkeeping ~0.1 µs each.
+DEFAULT_COSTS = {"switch_ns": 200, "spawn_ns": 300, "chan_ns": 50, "wake_ns": 3_000,
+                 "newm_ns": 15_000, "steal_ns": 200, "syscall_enter_ns": 100,
+                 "syscall_exit_ns": 100}
+C_SWITCH, C_SPAWN, C_CHAN, C_WAKE, C_NEWM, C_STEAL, C_SCENTER, C_SCEXIT = range(8)
+
+# ---- struct-of-arrays field indices -----------------------------------------------------
+GF_STATUS, GF_PC, GF_REM, GF_WAIT, GF_NEXT = range(5)
+NGF = 5
+(PF_STATUS, PF_M, PF_CURG, PF_RUNNEXT, PF_HEAD, PF_TAIL, PF_SCHEDTICK, PF_SYSCALLTICK,
+ PF_SM_SCHEDTICK, PF_SM_SCHEDWHEN, PF_SM_SYSCALLTICK, PF_SM_SYSCALLWHEN) = range(12)
+NPF = 12
+(MF_STATUS, MF_P, MF_CURG, MF_SPINNING, MF_OLDP, MF_PHASE, MF_VER, MF_WHEN, MF_ARG, MF_ARG2, MF_POLLER,
+ MF_WORK) = range(12)
+NMF = 12
+CF_COUNT, CF_SQH, CF_SQT, CF_RQH, CF_RQT = range(5)
+NCF = 5
+(S_NMSPINNING, S_NEEDSPINNING, S_NPIDLE, S_NMIDLE, S_MNEXT, S_GQH, S_GQT, S_NG, S_HN, S_SEQ,
+ S_NEV, S_SMDELAY, S_SMIDLE, S_SMASLEEP, S_SMVER, S_TQH, S_TQT, S_NQH, S_NQT, S_NTIMERS,
+ S_NNET, S_NDONE, S_LASTPOLL, S_POLLWAKE, S_NSYSCALL, S_ERR, S_NOW, S_NCPU, S_NCPURUN,
+ S_CPULAST) = range(30)
+NSC = 30
+# M phases: what the M does when its pending event fires.
+PH_NONE, PH_SCHEDULE, PH_RUN, PH_CPU_DONE, PH_SYSCALL_RET, PH_STEAL, PH_BACKOFF = range(7)
+# Heap entry types.
+H_M, H_SYSMON, H_TIMER, H_NET = 0, 1, 2, 3
+SM_AFTER_USLEEP, SM_AFTER_DEEPSLEEP = 0, 1
+ERR_NONE, ERR_THREADS, ERR_HEAP = 0, 1, 2
+WORK_SCALE = 1024               # CPU work units per ns (ncpu sharing keeps fractions)
+LOG_MARGIN = 4096               # rows kept free before each event-loop iteration
+
+
+# ======================================================================================
+# small helpers: random numbers, heap, log, queues
+# ======================================================================================
+@njit(cache=True)
+def _mul64(a, b):
+    # 64x64 -> 128-bit product as (hi, lo), like math.Mul64 (for wyrand).
+    mask = np.uint64(0xFFFFFFFF)
+    a0 = a & mask
+    a1 = a >> np.uint64(32)
+    b0 = b & mask
+    b1 = b >> np.uint64(32)
+    w0 = a0 * b0
+    t = a1 * b0 + (w0 >> np.uint64(32))
+    w1 = t & mask
+    w2 = t >> np.uint64(32)
+    w1 = w1 + a0 * b1
+    hi = a1 * b1 + w2 + (w1 >> np.uint64(32))
+    lo = a * b
+    return hi, lo
+
+
+@njit(cache=True)
+def cheaprand(rng):
+    """proc.go/rand.go: cheaprand, wyrand on 64-bit platforms."""
+    rng[0] = rng[0] + np.uint64(0xa0761d6478bd642f)
+    hi, lo = _mul64(rng[0], rng[0] ^ np.uint64(0xe7037ed1a0b428db))
+    return np.int64((hi ^ lo) & np.uint64(0xFFFFFFFF))
+
+
+@njit(cache=True, inline='always')
+def heap_push(hp, sc, t, typ, ident, ver):
+    # hp rows: 0 time, 1 seq, 2 type, 3 id, 4 version. Ordered by (time, seq).
+    i = sc[S_HN]
+    if i >= hp.shape[1]:   # cannot happen with the loop's margin; never write out of bounds
+        sc[S_ERR] = ERR_HEAP
+        return
+    sc[S_HN] = i + 1
+    seq = sc[S_SEQ]
+    sc[S_SEQ] = seq + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if hp[0, parent] < t or (hp[0, parent] == t and hp[1, parent] < seq):
+            break
+        for f in range(5):
+            hp[f, i] = hp[f, parent]
+        i = parent
+    hp[0, i] = t
+    hp[1, i] = seq
+    hp[2, i] = typ
+    hp[3, i] = ident
+    hp[4, i] = ver
+
+
+@njit(cache=True)
+def heap_pop(hp, sc, out):
+    n = sc[S_HN] - 1
+    sc[S_HN] = n
+    for f in range(5):
+        out[f] = hp[f, 0]
+    if n == 0:
+        return
+    t = hp[0, n]
+    seq = hp[1, n]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        if c + 1 < n and (hp[0, c + 1] < hp[0, c] or (hp[0, c + 1] == hp[0, c] and hp[1, c + 1] < hp[1, c])):
+            c += 1
+        if t < hp[0, c] or (t == hp[0, c] and seq < hp[1, c]):
+            break
+        for f in range(5):
+            hp[f, i] = hp[f, c]
+        i = c
+    for f in range(5):
+        hp[f, i] = hp[f, n]
+
+
+@njit(cache=True, inline='always')
+def emit(lt, ld, sc, kind, p, m, g, a, b):
+    # Append one row to the log; past capacity only count (the wrapper re-runs, sized exactly).
+    k = sc[S_NEV]
+    sc[S_NEV] = k + 1
+    if k < lt.shape[0]:
+        lt[k] = sc[S_NOW]
+        ld[k, 0] = kind
+        ld[k, 1] = p
+        ld[k, 2] = m
+        ld[k, 3] = g
+        ld[k, 4] = a
+        ld[k, 5] = b
+
+
+@njit(cache=True, inline='always')
+def gq_len(sc):
+    return sc[S_GQT] - sc[S_GQH]
+
+
+@njit(cache=True, inline='always')
+def globrunqput(gq, sc, g):
+    """proc.go: globrunqput, tail of sched.runq."""
+    gq[sc[S_GQT] % gq.shape[0]] = g
+    sc[S_GQT] += 1
+
+
+@njit(cache=True, inline='always')
+def globrunqpop(gq, sc):
+    g = gq[sc[S_GQH] % gq.shape[0]]
+    sc[S_GQH] += 1
+    return g
+
+
+@njit(cache=True, inline='always')
+def runq_len(ps, p):
+    return ps[PF_TAIL, p] - ps[PF_HEAD, p]
+
+
+@njit(cache=True, inline='always')
+def runqempty(ps, p):
+    """proc.go: runqempty — ring and runnext both empty."""
+    return ps[PF_TAIL, p] == ps[PF_HEAD, p] and ps[PF_RUNNEXT, p] < 0
+
+
+@njit(cache=True, inline='always')
+def ring_push(ps, runq, p, g):
+    runq[p, ps[PF_TAIL, p] % RUNQ_SIZE] = g
+    ps[PF_TAIL, p] += 1
+
+
+@njit(cache=True, inline='always')
+def ring_pop(ps, runq, p):
+    g = runq[p, ps[PF_HEAD, p] % RUNQ_SIZE]
+    ps[PF_HEAD, p] += 1
+    return g
+
+
+@njit(cache=True, inline='always')
+def fifo_push(q, sc, tail_slot, g):
+    q[sc[tail_slot] % q.shape[0]] = g
+    sc[tail_slot] += 1
+
+
+@njit(cache=True, inline='always')
+def fifo_pop(q, sc, head_slot):
+    g = q[sc[head_slot] % q.shape[0]]
+    sc[head_slot] += 1
+    return g
+
+
+@njit(cache=True, inline='always')
+def schedule_m(ms, hp, sc, m, t, phase):
+    # Give M m its (single) pending event; bumping the version cancels an older one.
+    ms[MF_PHASE, m] = phase
+    ms[MF_VER, m] += 1
+    ms[MF_WHEN, m] = t
+    heap_push(hp, sc, t, H_M, m, ms[MF_VER, m])
+
+
+# ======================================================================================
+# queues: runqput / runqputslow / goready / newproc
+# ======================================================================================
+@njit(cache=True, inline='always')
+def make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m):
+    """proc.go: runqput(next=true) kicks the old runnext to the ring tail; if the ring is
+    full that put goes through runqputslow (logged first, so each row is one transition)."""
+    old = ps[PF_RUNNEXT, p]
+    if old >= 0 and runq_len(ps, p) >= RUNQ_SIZE:
+        runqputslow(ps, runq, gq, sc, lt, ld, p, m, old)
+
+
+@njit(cache=True)
+def runqputslow(ps, runq, gq, sc, lt, ld, p, m, g):
+    """proc.go: runqputslow — move half the ring (128, oldest first) plus g to the GQ tail."""
+    n = runq_len(ps, p) // 2
+    emit(lt, ld, sc, EV_RUNQPUTSLOW, p, m, g, n, -1)
+    for _ in range(n):
+        globrunqput(gq, sc, ring_pop(ps, runq, p))
+    globrunqput(gq, sc, g)
+    ps[PF_RUNNEXT, p] = -1
+
+
+@njit(cache=True, inline='always')
+def runqput_next(ps, runq, p, g):
+    """proc.go: runqput(pp, gp, next=true) once there is room: g into runnext, the previous
+    runnext to the ring tail."""
+    old = ps[PF_RUNNEXT, p]
+    ps[PF_RUNNEXT, p] = g
+    if old >= 0:
+        ring_push(ps, runq, p, old)
+
+
+@njit(cache=True, inline='always')
+def newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm, p, m, parent, prog):
+    """proc.go: newproc/newproc1 — new G into the creator P's runnext, then wakep."""
+    g = sc[S_NG]
+    sc[S_NG] = g + 1
+    gs[GF_PC, g] = prog_off[prog]
+    gs[GF_REM, g] = -1
+    make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m)
+    emit(lt, ld, sc, EV_NEWPROC, p, m, g, parent, -1)
+    gs[GF_STATUS, g] = G_RUNNABLE
+    runqput_next(ps, runq, p, g)
+    if parent >= 0:  # proc.go newproc: if mainStarted { wakep() }
+        wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    return g
+
+
+@njit(cache=True, inline='always')
+def goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, waker):
+    """proc.go: ready — _Gwaiting -> _Grunnable into the *waker's* P runnext, then wakep."""
+    make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m)
+    emit(lt, ld, sc, EV_GOREADY, p, m, g, waker, gs[GF_WAIT, g])
+    gs[GF_STATUS, g] = G_RUNNABLE
+    gs[GF_WAIT, g] = W_NONE
+    runqput_next(ps, runq, p, g)
+    wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+
+
+# ======================================================================================
+# Ms and Ps: wakep / startm / stopm / pidleput / pidleget
+# ======================================================================================
+@njit(cache=True, inline='always')
+def pidleget(ps, sc, pidle):
+    """proc.go: pidleget — pop the head of the idle-P list (LIFO)."""
+    n = sc[S_NPIDLE] - 1
+    sc[S_NPIDLE] = n
+    return pidle[n]
+
+
+@njit(cache=True)
+def pidleput(ps, ms, sc, lt, ld, pidle, p, m):
+    """proc.go: releasep + pidleput — p goes idle (its queue is empty)."""
+    emit(lt, ld, sc, EV_PIDLEPUT, p, m, -1, -1, -1)
+    ps[PF_STATUS, p] = P_IDLE
+    ps[PF_M, p] = -1
+    if m >= 0:
+        ms[MF_P, m] = -1
+    pidle[sc[S_NPIDLE]] = p
+    sc[S_NPIDLE] += 1
+
+
+@njit(cache=True)
+def startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, spinning):
+    """proc.go: startm — an idle M (mget, LIFO) or a new one (newm) gets P p via nextp."""
+    if sc[S_NMIDLE] > 0:
+        sc[S_NMIDLE] -= 1
+        m = midle[sc[S_NMIDLE]]
+        new = 0
+        delay = costs[C_WAKE]
+    else:
+        m = sc[S_MNEXT]
+        if m >= maxm:  # proc.go checkmcount: "thread exhaustion"
+            sc[S_ERR] = ERR_THREADS
+            m = maxm - 1
+        else:
+            sc[S_MNEXT] = m + 1
+        new = 1
+        delay = costs[C_NEWM]
+    emit(lt, ld, sc, EV_STARTM, p, m, -1, spinning, new)
+    ms[MF_STATUS, m] = M_SPINNING if spinning else M_RUNNING
+    ms[MF_SPINNING, m] = spinning
+    ms[MF_P, m] = p
+    ms[MF_CURG, m] = -1
+    ps[PF_STATUS, p] = P_RUNNING
+    ps[PF_M, p] = m
+    schedule_m(ms, hp, sc, m, sc[S_NOW] + delay, PH_SCHEDULE)
+    return m
+
+
+@njit(cache=True, inline='always')
+def wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, caller_p):
+    """proc.go: wakep — start one spinning M for an idle P, only if none is spinning."""
+    if sc[S_NMSPINNING] != 0:
+        return
+    if sc[S_NPIDLE] == 0:  # pidlegetSpinning found none: needspinning = 1
+        if sc[S_NEEDSPINNING] == 0:
+            sc[S_NEEDSPINNING] = 1
+            emit(lt, ld, sc, EV_WAKEP, caller_p, -1, -1, -1, -1)
+        return
+    sc[S_NMSPINNING] += 1
+    p = pidleget(ps, sc, pidle)
+    emit(lt, ld, sc, EV_WAKEP, caller_p, -1, -1, p, -1)
+    startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 1)
+
+
+@njit(cache=True)
+def stopm(ms, sc, lt, ld, midle, m):
+    """proc.go: stopm — the M parks on sched.midle (kept for reuse, never destroyed)."""
+    emit(lt, ld, sc, EV_STOPM, -1, m, -1, -1, -1)
+    if ms[MF_SPINNING, m] == 1:
+        ms[MF_SPINNING, m] = 0
+        sc[S_NMSPINNING] -= 1
+    ms[MF_STATUS, m] = M_IDLE
+    ms[MF_P, m] = -1
+    ms[MF_CURG, m] = -1
+    ms[MF_PHASE, m] = PH_NONE
+    ms[MF_VER, m] += 1
+    midle[sc[S_NMIDLE]] = m
+    sc[S_NMIDLE] += 1
+
+
+@njit(cache=True)
+def wake_sysmon(sc, hp):
+    # proc.go entersyscall / exitsyscallfast_pidle: notewakeup(&sched.sysmonnote).
+    if sc[S_SMASLEEP] == 1:
+        sc[S_SMASLEEP] = 0
+        sc[S_SMIDLE] = 0
+        sc[S_SMDELAY] = SYSMON_MIN_NS
+        sc[S_SMVER] += 1
+        heap_push(hp, sc, sc[S_NOW], H_SYSMON, SM_AFTER_DEEPSLEEP, sc[S_SMVER])
+
+
+# ======================================================================================
+# the scheduler: schedule -> findRunnable -> execute
+# ======================================================================================
+@njit(cache=True)
+def execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+            chan_cap, ch, costs, maxm, p, m, g, inherit, src):
+    """proc.go: execute — g runs; a new slice (schedtick++) unless it inherits the time."""
+    emit(lt, ld, sc, EV_EXECUTE, p, m, g, inherit, src)
+    gs[GF_STATUS, g] = G_RUNNING
+    ps[PF_CURG, p] = g
+    ms[MF_CURG, m] = g
+    if inherit == 0:
+        ps[PF_SCHEDTICK, p] += 1
+    ms[MF_STATUS, m] = M_RUNNING
+    if ms[MF_SPINNING, m] == 1:
+        # proc.go schedule: resetspinning — a spinner that found work recruits the next one.
+        ms[MF_SPINNING, m] = 0
+        sc[S_NMSPINNING] -= 1
+        wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+          chan_cap, ch, costs, maxm, m)
+
+
+@njit(cache=True)
+def run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m):
+    """time.go: (*timers).check — run expired timers; each sleeper is goready'd onto p."""
+    ran = 0
+    while sc[S_TQT] > sc[S_TQH]:
+        g = fifo_pop(tq, sc, S_TQH)
+        sc[S_NTIMERS] -= 1
+        goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, -1)
+        ran += 1
+    return ran
+
+
+@njit(cache=True)
+def netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m):
+    """proc.go findRunnable netpoll(0) + injectglist: ready Gs to p's ring tail (GQ when full)."""
+    n = 0
+    while sc[S_NQT] > sc[S_NQH]:
+        g = fifo_pop(nq, sc, S_NQH)
+        sc[S_NNET] -= 1
+        gs[GF_STATUS, g] = G_RUNNABLE
+        gs[GF_WAIT, g] = W_NONE
+        if runq_len(ps, p) < RUNQ_SIZE:
+            emit(lt, ld, sc, EV_NETPOLL, p, m, g, -1, -1)
+            ring_push(ps, runq, p, g)
+        else:  # proc.go injectglist: runqputbatch, the overflow goes to the global queue
+            emit(lt, ld, sc, EV_NETPOLL, -1, m, g, -1, -1)
+            globrunqput(gq, sc, g)
+        n += 1
+    sc[S_LASTPOLL] = sc[S_NOW]
+    return n
+
+
+@njit(cache=True)
+def globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, nmax, reason):
+    """proc.go: globrunqget / globrunqgetbatch — the GQ head runs, up to n-1 more go to the
+    ring, n = min(nmax, len, len/GOMAXPROCS+1)."""
+    size = gq_len(sc)
+    n = min(nmax, size, size // ps.shape[1] + 1)
+    g = globrunqpop(gq, sc)
+    emit(lt, ld, sc, EV_GLOBRUNQGET, p, m, g, n, reason)
+    for _ in range(n - 1):
+        ring_push(ps, runq, p, globrunqpop(gq, sc))
+    return g
+
+
+@njit(cache=True)
+def schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
+             prog_off, chan_cap, ch, costs, maxm, m):
+    """proc.go: schedule -> findRunnable, in the source's order (scheduler-model.md §2.3)."""
+    p = ms[MF_P, m]
+    if ms[MF_POLLER, m] == 1:
+        # proc.go findRunnable: the M blocked in netpoll woke; run the first ready G.
+        ms[MF_POLLER, m] = 0
+        sc[S_POLLWAKE] = 0
+        if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
+            g = ring_pop(ps, runq, p)
+            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
+            return
+    # R5: this P's expired timers (one global list here).
+    run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
+    # R7: every 61st schedtick, one G from the global queue for fairness.
+    if ps[PF_SCHEDTICK, p] % GLOBAL_CHECK == 0 and gq_len(sc) > 0:
+        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, 1, 0)
+        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
+        return
+    # R9: runqget — runnext first (inherits the time slice), then the ring head.
+    if ps[PF_RUNNEXT, p] >= 0:
+        g = ps[PF_RUNNEXT, p]
+        ps[PF_RUNNEXT, p] = -1
+        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
+        return
+    if runq_len(ps, p) > 0:
+        g = ring_pop(ps, runq, p)
+        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
+        return
+    # R10: a batch from the global queue.
+    if gq_len(sc) > 0:
+        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, RUNQ_SIZE // 2, 1)
+        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
+        return
+    # R11: non-blocking netpoll.
+    if sc[S_NQT] > sc[S_NQH]:
+        if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
+            g = ring_pop(ps, runq, p)
+            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
+            return
+    # R12: spin and steal, if at most half as many spinning Ms as busy Ps.
+    nprocs = ps.shape[1]
+    if ms[MF_SPINNING, m] == 1 or 2 * sc[S_NMSPINNING] < nprocs - sc[S_NPIDLE]:
+        if ms[MF_SPINNING, m] == 0:
+            become_spinning(ms, sc, lt, ld, p, m)
+        schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_STEAL], PH_STEAL)
+        return
+    give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
+              chan_cap, ch, costs, maxm, p, m)
+
+
+@njit(cache=True)
+def become_spinning(ms, sc, lt, ld, p, m):
+    """proc.go: (*m).becomeSpinning — spinning = true, nmspinning++, needspinning = 0."""
+    emit(lt, ld, sc, EV_FINDRUNNABLE, p, m, -1, 1, -1)
+    ms[MF_SPINNING, m] = 1
+    ms[MF_STATUS, m] = M_SPINNING
+    sc[S_NMSPINNING] += 1
+    sc[S_NEEDSPINNING] = 0
+
+
+@njit(cache=True)
+def give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
+              chan_cap, ch, costs, maxm, p, m):
+    """proc.go findRunnable R14-R18: last look at the GQ, needspinning, then release the P
+    (pidleput), drop spinning and park the M (stopm)."""
+    if sc[S_TQT] > sc[S_TQH] or sc[S_NQT] > sc[S_NQH]:
+        # R16: the M would block in netpoll until the earliest timer or I/O; one is already
+        # due (it expired while this P was busy), so netpoll returns at once: run it here.
+        run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
+        if ps[PF_RUNNEXT, p] >= 0:
+            g = ps[PF_RUNNEXT, p]
+            ps[PF_RUNNEXT, p] = -1
+            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                    chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
+            return
+        if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
+            g = ring_pop(ps, runq, p)
+            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
+            return
+    if gq_len(sc) > 0:
+        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, RUNQ_SIZE // 2, 1)
+        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
+        return
+    if ms[MF_SPINNING, m] == 0 and sc[S_NEEDSPINNING] == 1:
+        become_spinning(ms, sc, lt, ld, p, m)
+        schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_STEAL], PH_STEAL)
+        return
+    pidleput(ps, ms, sc, lt, ld, pidle, p, m)
+    stopm(ms, sc, lt, ld, midle, m)
+
+
+@njit(cache=True)
+def steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+               chan_cap, ch, costs, maxm, p, m, v, n):
+    """proc.go: runqsteal/runqgrab — take n from victim v's ring head; the last one runs."""
+    g = -1
+    for i in range(n):
+        g = ring_pop(ps, runq, v)
+        if i < n - 1:
+            ring_push(ps, runq, p, g)
+    emit(lt, ld, sc, EV_RUNQSTEAL, p, m, g, v, n)
+    execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+            chan_cap, ch, costs, maxm, p, m, g, 0, SRC_STOLEN)
+
+
+@njit(cache=True)
+def steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+                  chan_cap, ch, costs, maxm, p, m, v):
+    """proc.go runqgrab: pp.runnext.cas(next, 0) — take the victim's runnext G."""
+    g = ps[PF_RUNNEXT, v]
+    ps[PF_RUNNEXT, v] = -1
+    emit(lt, ld, sc, EV_RUNQSTEAL, p, m, g, v, -1)
+    execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+            chan_cap, ch, costs, maxm, p, m, g, 0, SRC_STOLEN)
+
+
+@njit(cache=True)
+def steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
+               prog_off, chan_cap, ch, coprimes, rng, costs, maxm, m):
+    """proc.go: stealWork — 4 passes over all Ps in random coprime order; timers and
+    runnext only on the last pass (runnext after a 3 µs back-off if the victim runs)."""
+    p = ms[MF_P, m]
+    nprocs = ps.shape[1]
+    ncop = coprimes.shape[0]
+    for i in range(STEAL_TRIES):
+        last = i == STEAL_TRIES - 1
+        r = cheaprand(rng)
+        pos = r % nprocs                        # proc.go randomOrder.start
+        inc = coprimes[(r // nprocs) % ncop]
+        for _ in range(nprocs):
+            v = pos
+            pos = (pos + inc) % nprocs
+            if v == p or ps[PF_STATUS, v] == P_IDLE:   # idlepMask: idle Ps have nothing
+                continue
+            if last and sc[S_TQT] > sc[S_TQH]:
+                # stealTimersOrRunNextG: run the victim's timers; the Gs land on this P.
+                run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
+                if ps[PF_RUNNEXT, p] >= 0:
+                    g = ps[PF_RUNNEXT, p]
+                    ps[PF_RUNNEXT, p] = -1
+                    execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                            prog_off, chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
+                    return
+            n = runq_len(ps, v)
+            if n > 0:
+                steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                           prog_off, chan_cap, ch, costs, maxm, p, m, v, n - n // 2)
+                return
+            if last and ps[PF_RUNNEXT, v] >= 0:
+                vm = ps[PF_M, v]
+                if ps[PF_STATUS, v] == P_RUNNING and vm >= 0 and ms[MF_STATUS, vm] != M_SYSCALL:
+                    # "a sync chan send/recv takes ~50ns ... 3us gives ~50x overshoot"
+                    ms[MF_ARG, m] = v
+                    ms[MF_ARG2, m] = ps[PF_RUNNEXT, v]
+                    schedule_m(ms, hp, sc, m, sc[S_NOW] + RUNNEXT_BACKOFF_NS, PH_BACKOFF)
+                    return
+                steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                              prog_off, chan_cap, ch, costs, maxm, p, m, v)
+                return
+    give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
+              chan_cap, ch, costs, maxm, p, m)
+
+
+@njit(cache=True)
+def steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
+                        prog_off, chan_cap, ch, costs, maxm, m):
+    """proc.go runqgrab after usleep(3): CAS the runnext seen before sleeping; if it changed,
+    loop (re-read the ring, back off again for a new runnext)."""
+    p = ms[MF_P, m]
+    v = ms[MF_ARG, m]
+    seen = ms[MF_ARG2, m]
+    n = runq_len(ps, v)
+    if n > 0:
+        steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                   prog_off, chan_cap, ch, costs, maxm, p, m, v, n - n // 2)
+        return
+    rn = ps[PF_RUNNEXT, v]
+    if rn >= 0 and rn == seen:
+        steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                      prog_off, chan_cap, ch, costs, maxm, p, m, v)
+        return
+    if rn >= 0 and ps[PF_STATUS, v] == P_RUNNING:
+        ms[MF_ARG2, m] = rn
+        schedule_m(ms, hp, sc, m, sc[S_NOW] + RUNNEXT_BACKOFF_NS, PH_BACKOFF)
+        return
+    give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
+              chan_cap, ch, costs, maxm, p, m)
+
+
+# ======================================================================================
+# optional hardware cores: Ms in CPU bursts share ncpu cores (processor sharing)
+# ======================================================================================
+@njit(cache=True)
+def cpu_rate(sc):
+    # work units per ns for each running burst: full speed unless oversubscribed
+    n = sc[S_NCPURUN]
+    if n <= sc[S_NCPU]:
+        return float(WORK_SCALE)
+    return WORK_SCALE * sc[S_NCPU] / n
+
+
+@njit(cache=True)
+def cpu_account(ps, ms, sc):
+    """Charge the wall time since the last change to every running CPU burst."""
+    now = sc[S_NOW]
+    e = now - sc[S_CPULAST]
+    sc[S_CPULAST] = now
+    if e <= 0 or sc[S_NCPURUN] == 0:
+        return
+    done = np.int64(e * cpu_rate(sc))
+    for p in range(ps.shape[1]):
+        m = ps[PF_M, p]
+        if m >= 0 and ms[MF_PHASE, m] == PH_CPU_DONE:
+            ms[MF_WORK, m] = max(0, ms[MF_WORK, m] - done)
+
+
+@njit(cache=True)
+def cpu_reschedule(ps, ms, hp, sc):
+    """Re-time every running burst's end at the current share of the cores (after
+    charging the time elapsed since the last change, so nothing is counted twice)."""
+    cpu_account(ps, ms, sc)
+    if sc[S_NCPURUN] == 0:
+        return
+    rate = cpu_rate(sc)
+    for p in range(ps.shape[1]):
+        m = ps[PF_M, p]
+        if m >= 0 and ms[MF_PHASE, m] == PH_CPU_DONE:
+            end = sc[S_NOW] + np.int64(np.ceil(ms[MF_WORK, m] / rate))
+            schedule_m(ms, hp, sc, m, end, PH_CPU_DONE)
+
+
+# ======================================================================================
+# running a G's program
+# ======================================================================================
+@njit(cache=True)
+def gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, reason):
+    """proc.go: gopark/park_m — _Grunning -> _Gwaiting, then schedule() on the same M."""
+    emit(lt, ld, sc, EV_GOPARK, p, m, g, reason, -1)
+    gs[GF_STATUS, g] = G_WAITING
+    gs[GF_WAIT, g] = reason
+    ps[PF_CURG, p] = -1
+    ms[MF_CURG, m] = -1
+    schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SWITCH], PH_SCHEDULE)
+
+
+@njit(cache=True)
+def waitq_push(gs, ch, c, hslot, tslot, g):
+    gs[GF_NEXT, g] = -1
+    if ch[tslot, c] < 0:
+        ch[hslot, c] = g
+    else:
+        gs[GF_NEXT, ch[tslot, c]] = g
+    ch[tslot, c] = g
+
+
+@njit(cache=True)
+def waitq_pop(gs, ch, c, hslot, tslot):
+    g = ch[hslot, c]
+    if g >= 0:
+        ch[hslot, c] = gs[GF_NEXT, g]
+        if ch[hslot, c] < 0:
+            ch[tslot, c] = -1
+    return g
+
+
+@njit(cache=True)
+def run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+          chan_cap, ch, costs, maxm, m):
+    """Interpret the running G's ops until one takes time or blocks."""
+    g = ms[MF_CURG, m]
+    p = ms[MF_P, m]
+    now = sc[S_NOW]
+    while True:
+        pc = gs[GF_PC, g]
+        k = op_kind[pc]
+        arg = op_arg[pc]
+        if k == OP_CPU:
+            rem = gs[GF_REM, g]
+            if rem < 0:
+                rem = arg
+            if rem == 0:
+                gs[GF_PC, g] = pc + 1
+                gs[GF_REM, g] = -1
+                continue
+            gs[GF_REM, g] = rem
+            if sc[S_NCPU] > 0:          # ncpu model: the burst joins the shared cores
+                cpu_account(ps, ms, sc)
+                ms[MF_WORK, m] = rem * WORK_SCALE
+                ms[MF_PHASE, m] = PH_CPU_DONE
+                sc[S_NCPURUN] += 1
+                cpu_reschedule(ps, ms, hp, sc)
+                return
+            schedule_m(ms, hp, sc, m, now + rem, PH_CPU_DONE)
+            return
+        if k == OP_SPAWN:
+            gs[GF_PC, g] = pc + 1
+            newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm,
+                    p, m, g, arg)
+            schedule_m(ms, hp, sc, m, now + costs[C_SPAWN], PH_RUN)
+            return
+        if k == OP_SEND:
+            gs[GF_PC, g] = pc + 1
+            r = waitq_pop(gs, ch, arg, CF_RQH, CF_RQT)
+            if r >= 0:        # chan.go send: a receiver is waiting, hand it the value
+                goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, r, g)
+            elif ch[CF_COUNT, arg] < chan_cap[arg]:   # chan.go chansend: room in the buffer
+                ch[CF_COUNT, arg] += 1
+            else:             # chan.go chansend: block, gopark(waitReasonChanSend)
+                waitq_push(gs, ch, arg, CF_SQH, CF_SQT, g)
+                gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_CHANSEND)
+                return
+            schedule_m(ms, hp, sc, m, now + costs[C_CHAN], PH_RUN)
+            return
+        if k == OP_RECV:
+            gs[GF_PC, g] = pc + 1
+            s = waitq_pop(gs, ch, arg, CF_SQH, CF_SQT)
+            if s >= 0:        # chan.go recv: a sender waits (buffer full or unbuffered)
+                goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, s, g)
+            elif ch[CF_COUNT, arg] > 0:
+                ch[CF_COUNT, arg] -= 1
+            else:             # chan.go chanrecv: block, gopark(waitReasonChanReceive)
+                waitq_push(gs, ch, arg, CF_RQH, CF_RQT, g)
+                gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_CHANRECV)
+                return
+            schedule_m(ms, hp, sc, m, now + costs[C_CHAN], PH_RUN)
+            return
+        if k == OP_SYSCALL:
+            gs[GF_PC, g] = pc + 1
+            entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g)
+            schedule_m(ms, hp, sc, m, now + costs[C_SCENTER] + arg, PH_SYSCALL_RET)
+            return
+        if k == OP_SLEEP:
+            gs[GF_PC, g] = pc + 1
+            if arg == 0:      # time.go timeSleep: ns <= 0 returns at once
+                continue
+            sc[S_NTIMERS] += 1
+            heap_push(hp, sc, now + arg, H_TIMER, g, 0)
+            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_SLEEP)
+            return
+        if k == OP_NETWAIT:
+            gs[GF_PC, g] = pc + 1
+            if arg == 0:      # data already there: the read does not block
+                continue
+            sc[S_NNET] += 1
+            heap_push(hp, sc, now + arg, H_NET, g, 0)
+            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_IOWAIT)
+            return
+        if k == OP_GOSCHED:
+            gs[GF_PC, g] = pc + 1
+            # proc.go goschedImpl: _Grunning -> _Grunnable, globrunqput, wakep, schedule.
+            emit(lt, ld, sc, EV_GOSCHED, p, m, g, -1, -1)
+            gs[GF_STATUS, g] = G_RUNNABLE
+            globrunqput(gq, sc, g)
+            ps[PF_CURG, p] = -1
+            ms[MF_CURG, m] = -1
+            wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+            schedule_m(ms, hp, sc, m, now + costs[C_SWITCH], PH_SCHEDULE)
+            return
+        # OP_EXIT — proc.go goexit0/gdestroy: _Gdead, schedule() on the same M and P.
+        emit(lt, ld, sc, EV_GOEXIT0, p, m, g, -1, -1)
+        gs[GF_STATUS, g] = G_DEAD
+        ps[PF_CURG, p] = -1
+        ms[MF_CURG, m] = -1
+        sc[S_NDONE] += 1
+        schedule_m(ms, hp, sc, m, now + costs[C_SWITCH], PH_SCHEDULE)
+        return
+
+
+# ======================================================================================
+# syscalls: entersyscall / exitsyscall / exitsyscall0
+# ======================================================================================
+@njit(cache=True)
+def entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g):
+    """proc.go: reentersyscall (Go 1.25) — P detached into _Psyscall, nobody owns it yet."""
+    emit(lt, ld, sc, EV_ENTERSYSCALL, p, m, g, -1, -1)
+    gs[GF_STATUS, g] = G_SYSCALL
+    ps[PF_STATUS, p] = P_SYSCALL
+    ps[PF_M, p] = -1
+    ps[PF_CURG, p] = -1
+    ms[MF_P, m] = -1
+    ms[MF_OLDP, m] = p
+    ms[MF_STATUS, m] = M_SYSCALL
+    sc[S_NSYSCALL] += 1
+    wake_sysmon(sc, hp)
+
+
+@njit(cache=True)
+def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
+    """proc.go: exitsyscall — fast path (old P still _Psyscall, or an idle P), else
+    exitsyscall0: G to the global queue, M to stopm."""
+    g = ms[MF_CURG, m]
+    oldp = ms[MF_OLDP, m]
+    sc[S_NSYSCALL] -= 1
+    p = -1
+    how = 0
+    if oldp >= 0 and ps[PF_STATUS, oldp] == P_SYSCALL:   # exitsyscallfast: CAS _Psyscall -> ours
+        p = oldp
+    elif sc[S_NPIDLE] > 0:                               # exitsyscallfast_pidle
+        p = pidleget(ps, sc, pidle)
+        how = 1
+        wake_sysmon(sc, hp)
+    if p >= 0:
+        emit(lt, ld, sc, EV_EXITSYSCALLFAST, p, m, g, how, -1)
+        ps[PF_STATUS, p] = P_RUNNING
+        ps[PF_M, p] = m
+        ps[PF_CURG, p] = g
+        ps[PF_SYSCALLTICK, p] += 1
+        ms[MF_P, m] = p
+        ms[MF_OLDP, m] = -1
+        ms[MF_STATUS, m] = M_RUNNING
+        gs[GF_STATUS, g] = G_RUNNING
+        schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SCEXIT], PH_RUN)
+        return
+    emit(lt, ld, sc, EV_EXITSYSCALL0, -1, m, g, -1, -1)
+    gs[GF_STATUS, g] = G_RUNNABLE
+    globrunqput(gq, sc, g)
+    ms[MF_CURG, m] = -1
+    ms[MF_OLDP, m] = -1
+    stopm(ms, sc, lt, ld, midle, m)
+
+
+# ======================================================================================
+# sysmon: retake / preemptone / handoffp, netpoll
+# ======================================================================================
+@njit(cache=True)
+def handoffp(ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p):
+    """proc.go: handoffp — start an M for a P that lost its M, or put it on the idle list."""
+    nprocs = ps.shape[1]
+    if not runqempty(ps, p) or gq_len(sc) > 0:          # local or global work: start an M
+        emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 1, -1)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 0)
+        return
+    if sc[S_NMSPINNING] + sc[S_NPIDLE] == 0:             # nobody could pick up new work
+        sc[S_NMSPINNING] += 1
+        sc[S_NEEDSPINNING] = 0
+        emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 2, -1)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 1)
+        return
+    poller_blocked = sc[S_NTIMERS] + sc[S_NNET] > 0 and sc[S_NPIDLE] > 0
+    if sc[S_NPIDLE] == nprocs - 1 and not poller_blocked:  # last running P: someone must poll
+        emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 3, -1)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 0)
+        return
+    emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 0, -1)
+    ps[PF_STATUS, p] = P_IDLE
+    ps[PF_M, p] = -1
+    pidle[sc[S_NPIDLE]] = p
+    sc[S_NPIDLE] += 1
+
+
+@njit(cache=True)
+def preemptone(gs, ps, ms, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p):
+    """proc.go: preemptone + async preemption (SIGURG) + gopreempt_m: the G stops at once
+    and goes to the global queue tail (goschedImpl(preempted=true))."""
+    m = ps[PF_M, p]
+    if m < 0:
+        return False
+    g = ms[MF_CURG, m]
+    if g < 0:           # the M is in the scheduler (g0): nothing to preempt
+        return False
+    emit(lt, ld, sc, EV_PREEMPTONE, p, m, g, -1, -1)
+    if ms[MF_PHASE, m] == PH_CPU_DONE:
+        if sc[S_NCPU] > 0:
+            cpu_account(ps, ms, sc)
+            gs[GF_REM, g] = (ms[MF_WORK, m] + WORK_SCALE - 1) // WORK_SCALE
+            sc[S_NCPURUN] -= 1   # retake re-times the other bursts once, after all Ps
+        else:
+            gs[GF_REM, g] = ms[MF_WHEN, m] - sc[S_NOW]
+    emit(lt, ld, sc, EV_GOPREEMPT, p, m, g, -1, -1)
+    gs[GF_STATUS, g] = G_RUNNABLE
+    globrunqput(gq, sc, g)
+    ps[PF_CURG, p] = -1
+    ms[MF_CURG, m] = -1
+    wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SWITCH], PH_SCHEDULE)
+    return True
+
+
+@njit(cache=True)
+def retake(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm):
+    """proc.go: retake — preempt Gs that ran 10 ms on one schedtick; take Ps from syscalls
+    seen on two sysmon ticks unless the system is idle and < 10 ms passed."""
+    now = sc[S_NOW]
+    n = 0
+    for p in range(ps.shape[1]):
+        s = ps[PF_STATUS, p]
+        sysretake = False
+        if s == P_RUNNING or s == P_SYSCALL:
+            if ps[PF_SM_SCHEDTICK, p] != ps[PF_SCHEDTICK, p]:
+                ps[PF_SM_SCHEDTICK, p] = ps[PF_SCHEDTICK, p]
+                ps[PF_SM_SCHEDWHEN, p] = now
+            elif ps[PF_SM_SCHEDWHEN, p] + FORCE_PREEMPT_NS <= now:
+                preemptone(gs, ps, ms, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+                sysretake = True
+        if s == P_SYSCALL:
+            if not sysretake and ps[PF_SM_SYSCALLTICK, p] != ps[PF_SYSCALLTICK, p]:
+                ps[PF_SM_SYSCALLTICK, p] = ps[PF_SYSCALLTICK, p]
+                ps[PF_SM_SYSCALLWHEN, p] = now
+                continue
+            if (runqempty(ps, p) and sc[S_NMSPINNING] + sc[S_NPIDLE] > 0
+                    and ps[PF_SM_SYSCALLWHEN, p] + SYSCALL_GRACE_NS > now):
+                continue
+            emit(lt, ld, sc, EV_RETAKE, p, SYSMON_M, -1, now - ps[PF_SM_SYSCALLWHEN, p], -1)
+            ps[PF_SYSCALLTICK, p] += 1
+            n += 1
+            handoffp(ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    if sc[S_NCPU] > 0:
+        cpu_reschedule(ps, ms, hp, sc)
+    return n
+
+
+@njit(cache=True)
+def next_timer(hp, sc):
+    best = np.int64(-1)
+    for i in range(sc[S_HN]):
+        if hp[2, i] == H_TIMER and (best < 0 or hp[0, i] < best):
+            best = hp[0, i]
+    return best
+
+
+@njit(cache=True)
+def sysmon_tick(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, phase):
+    """proc.go: sysmon — one round: deep sleep when all Ps idle, netpoll if not polled for
+    10 ms, retake, then usleep(delay) with the 20 µs -> 10 ms back-off."""
+    now = sc[S_NOW]
+    nprocs = ps.shape[1]
+    if sc[S_NPIDLE] > 0 and (sc[S_TQT] > sc[S_TQH] or sc[S_NQT] > sc[S_NQH]):
+        # proc.go sysmon: a timer is overdue (next < now) -> startm for an idle P
+        wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm)
+    if phase == SM_AFTER_USLEEP and sc[S_NPIDLE] == nprocs:
+        nt = next_timer(hp, sc)
+        if nt < 0 or nt > now:
+            sleep = SYSMON_DEEP_NS
+            if nt > now and nt - now < sleep:
+                sleep = nt - now
+            sc[S_SMASLEEP] = 1
+            sc[S_SMVER] += 1
+            heap_push(hp, sc, now + sleep, H_SYSMON, SM_AFTER_DEEPSLEEP, sc[S_SMVER])
+            return
+    sc[S_SMASLEEP] = 0
+    if sc[S_NQT] > sc[S_NQH] and sc[S_LASTPOLL] + NETPOLL_SYSMON_NS < now:
+        # injectglist without a P: everything to the GQ, then an M per idle P.
+        sc[S_LASTPOLL] = now
+        k = 0
+        while sc[S_NQT] > sc[S_NQH]:
+            g = fifo_pop(nq, sc, S_NQH)
+            sc[S_NNET] -= 1
+            emit(lt, ld, sc, EV_INJECTGLIST, -1, SYSMON_M, g, -1, -1)
+            gs[GF_STATUS, g] = G_RUNNABLE
+            gs[GF_WAIT, g] = W_NONE
+            globrunqput(gq, sc, g)
+            k += 1
+        while k > 0 and sc[S_NPIDLE] > 0:
+            startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), 0)
+            k -= 1
+    if retake(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm) != 0:
+        sc[S_SMIDLE] = 0
+    else:
+        sc[S_SMIDLE] += 1
+    if sc[S_SMIDLE] == 0:
+        sc[S_SMDELAY] = SYSMON_MIN_NS
+    elif sc[S_SMIDLE] > SYSMON_IDLE_ROUNDS:
+        sc[S_SMDELAY] *= 2
+    if sc[S_SMDELAY] > SYSMON_MAX_NS:
+        sc[S_SMDELAY] = SYSMON_MAX_NS
+    heap_push(hp, sc, now + sc[S_SMDELAY], H_SYSMON, SM_AFTER_USLEEP, sc[S_SMVER])
+
+
+@njit(cache=True)
+def wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm):
+    """proc.go netpoll/wakeNetPoller: a timer or I/O is ready and a P is idle, so the M
+    blocked in netpoll wakes and takes that P."""
+    if sc[S_NPIDLE] > 0 and sc[S_POLLWAKE] == 0:
+        sc[S_POLLWAKE] = 1
+        m = startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), 0)
+        ms[MF_POLLER, m] = 1
+
+
+# ======================================================================================
+# the event loop
+# ======================================================================================
+@njit(cache=True)
+def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, costs,
+                    maxmcount, ncpu, log_cap):
+    """Run the workload; return (t, data[kind,p,m,g,a,b], n_events, n_m, error code).
+
+    The log starts at ``log_cap`` rows and doubles as needed; if one iteration ever
+    overflows it, the run continues counting so the caller can re-run with exactly
+    ``n_events`` rows.
+    """
+    nprocs = gomaxprocs
+    maxm = min(maxmcount, nprocs + n_g + 3)
+    gs = np.zeros((NGF, n_g), np.int64)
+    gs[GF_REM, :] = -1
+    gs[GF_NEXT, :] = -1
+    ps = np.zeros((NPF, nprocs), np.int64)
+    ps[PF_M, :] = -1
+    ps[PF_CURG, :] = -1
+    ps[PF_RUNNEXT, :] = -1
+    runq = np.full((nprocs, RUNQ_SIZE), -1, np.int32)
+    ms = np.zeros((NMF, maxm), np.int64)
+    ms[MF_STATUS, :] = M_NONE
+    ms[MF_P, :] = -1
+    ms[MF_CURG, :] = -1
+    ms[MF_OLDP, :] = -1
+    ch = np.zeros((NCF, chan_cap.shape[0]), np.int64)
+    ch[1:, :] = -1
+    sc = np.zeros(NSC, np.int64)
+    pidle = np.zeros(nprocs, np.int64)
+    midle = np.zeros(maxm, np.int64)
+    gq = np.zeros(max(n_g, 1), np.int32)
+    tq = np.zeros(max(n_g, 1), np.int32)
+    nq = np.zeros(max(n_g, 1), np.int32)
+    hp = np.zeros((5, maxm + 2 * n_g + 4), np.int64)
+    out = np.zeros(5, np.int64)
+    rng = np.zeros(1, np.uint64)
+    rng[0] = np.uint64(seed)
+    lt = np.zeros(log_cap, np.int64)
+    ld = np.zeros((log_cap, 6), np.int32)
+    # proc.go randomOrder.reset: the integers in [1, n] coprime with n.
+    ncop = 0
+    for i in range(1, nprocs + 1):
+        a, b = i, nprocs
+        while b:
+            a, b = b, a % b
+        if a == 1:
+            ncop += 1
+    coprimes = np.zeros(ncop, np.int64)
+    j = 0
+    for i in range(1, nprocs + 1):
+        a, b = i, nprocs
+        while b:
+            a, b = b, a % b
+        if a == 1:
+            coprimes[j] = i
+            j += 1
+
+    # proc.go schedinit/procresize: P0 belongs to M0; the rest go idle in reverse order, so
+    # pidleget hands out P1, P2, ... ; runtime.main starts sysmon on M1.
+    ps[PF_STATUS, 0] = P_RUNNING
+    ps[PF_M, 0] = 0
+    ms[MF_STATUS, 0] = M_RUNNING
+    ms[MF_P, 0] = 0
+    ms[MF_STATUS, SYSMON_M] = M_SYSMON
+    sc[S_MNEXT] = 2
+    for p in range(nprocs - 1, 0, -1):
+        ps[PF_STATUS, p] = P_IDLE
+        pidle[sc[S_NPIDLE]] = p
+        sc[S_NPIDLE] += 1
+    sc[S_SMDELAY] = SYSMON_MIN_NS
+    # ncpu = 0: every M runs at full speed (the model of the runtime alone). ncpu < P:
+    # running Ms share ncpu cores equally, as the OS would time-slice them.
+    sc[S_NCPU] = ncpu if 0 < ncpu < nprocs else 0
+    # rt0_go: newproc(main) on P0, then mstart -> schedule.
+    newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm, 0, 0, -1, 0)
+    schedule_m(ms, hp, sc, 0, 0, PH_SCHEDULE)
+    heap_push(hp, sc, SYSMON_MIN_NS, H_SYSMON, SM_AFTER_USLEEP, 0)
+
+    while sc[S_HN] > 0 and sc[S_NDONE] < n_g and sc[S_ERR] == ERR_NONE:
+        if sc[S_HN] + 4 * nprocs + 64 > hp.shape[1]:
+            hp2 = np.zeros((5, 2 * hp.shape[1]), np.int64)   # stale re-timed entries pile up
+            hp2[:, :sc[S_HN]] = hp[:, :sc[S_HN]]
+            hp = hp2
+        if sc[S_NEV] + LOG_MARGIN > lt.shape[0] and sc[S_NEV] <= lt.shape[0]:
+            # Grow the log between iterations (one iteration rarely writes more than
+            # LOG_MARGIN rows; if it does, emit counts on and the wrapper re-runs).
+            n = sc[S_NEV]
+            lt2 = np.zeros(2 * lt.shape[0] + LOG_MARGIN, np.int64)
+            ld2 = np.zeros((lt2.shape[0], 6), np.int32)
+            lt2[:n] = lt[:n]
+            ld2[:n] = ld[:n]
+            lt = lt2
+            ld = ld2
+        heap_pop(hp, sc, out)
+        t, typ, ident, ver = out[0], out[2], out[3], out[4]
+        sc[S_NOW] = t
+        if typ == H_M:
+            m = ident
+            if ver != ms[MF_VER, m]:
+                continue   # cancelled (preempted burst)
+            ph = ms[MF_PHASE, m]
+            ms[MF_PHASE, m] = PH_NONE
+            if ph == PH_SCHEDULE:
+                schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                         op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+            elif ph == PH_CPU_DONE:
+                if sc[S_NCPU] > 0:    # this burst leaves the shared cores
+                    ms[MF_PHASE, m] = PH_CPU_DONE
+                    cpu_account(ps, ms, sc)
+                    ms[MF_PHASE, m] = PH_NONE
+                    sc[S_NCPURUN] -= 1
+                    cpu_reschedule(ps, ms, hp, sc)
+                g = ms[MF_CURG, m]
+                gs[GF_PC, g] += 1
+                gs[GF_REM, g] = -1
+                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                      prog_off, chan_cap, ch, costs, maxm, m)
+            elif ph == PH_RUN:
+                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                      prog_off, chan_cap, ch, costs, maxm, m)
+            elif ph == PH_SYSCALL_RET:
+                exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m)
+            elif ph == PH_STEAL:
+                steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                           op_arg, prog_off, chan_cap, ch, coprimes, rng, costs, maxm, m)
+            elif ph == PH_BACKOFF:
+                steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                                    op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+        elif typ == H_SYSMON:
+            if ver != sc[S_SMVER]:
+                continue
+            sysmon_tick(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, ident)
+        elif typ == H_TIMER:
+            fifo_push(tq, sc, S_TQT, ident)       # the timer expired; run when noticed
+            wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm)
+        else:
+            fifo_push(nq, sc, S_NQT, ident)       # the fd is ready; netpoll will return it
+            wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm)
+        # proc.go checkdead: nothing runs, nothing is in a syscall, no timer or I/O pending.
+        if (sc[S_NPIDLE] == nprocs and sc[S_NSYSCALL] == 0 and sc[S_NTIMERS] == 0
+                and sc[S_NNET] == 0 and sc[S_NDONE] < n_g):
+            emit(lt, ld, sc, EV_CHECKDEAD, -1, -1, -1, n_g - sc[S_NDONE], -1)
+            break
+    return lt, ld, sc[S_NEV], sc[S_MNEXT], sc[S_ERR]
+
+
+def warmup() -> None:
+    """Compile (or load from cache) the kernel and the replay kernels on a tiny input."""
+    from gmplab.sched import replay
+
+    prog_off = np.array([0, 3, 5], np.int64)
+    op_kind = np.array([OP_SPAWN, OP_CPU, OP_EXIT, OP_CPU, OP_EXIT], np.int32)
+    op_arg = np.array([1, 1000, 0, 1000, 0], np.int64)
+    costs = np.array([DEFAULT_COSTS[c] for c in COST_NAMES], np.int64)
+    out = simulate_kernel(prog_off, op_kind, op_arg, np.zeros(0, np.int64), np.int64(2),
+                          np.int64(2), np.uint64(0), costs, np.int64(10_000), np.int64(1),
+                          np.int64(64))
+    replay.warmup(out[0], out[1], int(out[2]), 2, 2, int(out[3]))
