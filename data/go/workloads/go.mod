@@ -1,0 +1,3 @@
+module gmplab/workloads
+
+go 1.19

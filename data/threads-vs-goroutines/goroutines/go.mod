@@ -1,0 +1,3 @@
+module gmplab/goroutines
+
+go 1.19
