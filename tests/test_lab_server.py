@@ -70,6 +70,13 @@ def test_lab_binds_localhost_prints_a_token_url_and_enforces_it(lab):
     port, url = lab
     token = url.rsplit("token=", 1)[1]
     assert len(token) >= 32
+    deadline = time.time() + 60  # the URL can be printed a moment before the port accepts
+    while time.time() < deadline:
+        try:
+            status(port, token)
+            break
+        except urllib.error.URLError:
+            time.sleep(0.3)
     assert url.startswith(f"http://127.0.0.1:{port}/lab")
     assert status(port, token) == 200
     assert status(port, None) == 403
