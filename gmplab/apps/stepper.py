@@ -54,14 +54,15 @@ class Stepper:
         self.slider = widgets.IntSlider(value=0, min=0, max=max(n, 0), description="step",
                                         continuous_update=True,
                                         layout=widgets.Layout(width="55%"))
-        widgets.jslink((self.play_widget, "value"), (self.slider, "value"))
+        # One direction only: a two-way link echoes stale values back while the kernel is busy.
+        widgets.jsdlink((self.play_widget, "value"), (self.slider, "value"))
         self.back_button = widgets.Button(description="◀ back", tooltip="step back (method: back())",
                                           layout=widgets.Layout(width="auto"))
         self.step_button = widgets.Button(description="step ▶", tooltip="step forward (method: step())",
                                           layout=widgets.Layout(width="auto"))
         self.kind_picker = widgets.Dropdown(options=list(kinds), description="next",
                                             layout=widgets.Layout(width="auto"))
-        self.next_button = widgets.Button(description="jump ⏭", tooltip="jump to the next event of this kind",
+        self.next_button = widgets.Button(description="jump →", tooltip="jump to the next event of this kind",
                                           layout=widgets.Layout(width="auto"),
                                           disabled=not kinds or find_next is None)
         self.speed = widgets.IntSlider(value=interval_ms, min=30, max=2000, step=10,
