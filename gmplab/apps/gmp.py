@@ -205,6 +205,33 @@ class GMPApp:
                               f"{s['handoffs']} handoffs · {s['preemptions']} preemptions · "
                               f"threads high-water {s['threads_high_water']}")
 
+    def static_layout(self, max_steps: int = 300):
+        """Board playback over the first ``max_steps`` events, driven in the browser."""
+        from gmplab.sched import M_STATUS, WAIT_REASONS
+        from gmplab.viz.board import board_data
+        from gmplab.viz.player import static_player
+
+        board = GMPBoard(self.gomaxprocs, M_STATUS, WAIT_REASONS)
+        last = min(len(self.trace), max_steps)
+        frames, captions = [], []
+        for k in range(last + 1):
+            fp = int(self.trace.events["p"][k - 1]) if k else -1
+            fg = int(self.trace.events["g"][k - 1]) if k else -1
+            frames.append(board_data(self.trace.state_at(k), self.gomaxprocs, fp, fg))
+            captions.append(self._caption(k))
+        return static_player(board.cells, frames, captions, board.figure)
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        from gmplab.publish import static_mode
+
+        if static_mode():
+            from bokeh.io import show
+            show(self.static_layout())
+        else:
+            display(self.widget())
+
     def widget(self) -> widgets.VBox:
         if not hasattr(self, "_widget"):
             controls = widgets.HBox([self.workload_picker, self.procs_slider, self.seed_box])
