@@ -200,7 +200,8 @@ class GMPApp:
 
     def _update_summary(self) -> None:
         s = self.trace.summary()
-        self.summary.value = (f"makespan {s['makespan_ns'] / 1e6:.3f} ms · "
+        self.summary.value = (f"{self.trace.gomaxprocs} Ps ({self.trace.gomaxprocs} board columns): "
+                              f"makespan {s['makespan_ns'] / 1e6:.3f} ms · "
                               f"{s['context_switches']} switches · {s['steals']} steals · "
                               f"{s['handoffs']} handoffs · {s['preemptions']} preemptions · "
                               f"threads high-water {s['threads_high_water']}")
