@@ -34,6 +34,8 @@ True
 """
 from __future__ import annotations
 
+from gmplab.apps.display import LiveOrStatic
+
 import ipywidgets as widgets
 import numpy as np
 from bokeh.layouts import column
@@ -108,7 +110,7 @@ def arrival_mask(streams, merged, what: str) -> np.ndarray:
     raise ValueError(f"what must be one of {JUMP_CHOICES}, got {what!r}")
 
 
-class CdcApp:
+class CdcApp(LiveOrStatic):
     """Region lanes, merge buffer, ordered output and checkpoint, on the stepper.
 
     Parameters
@@ -373,14 +375,3 @@ class CdcApp:
             xr.end = Math.max(k, window) + 0.5;
         """))
         return layout
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        from gmplab.publish import static_mode
-
-        if static_mode():
-            from bokeh.io import show
-            show(self.static_layout())
-        else:
-            display(self.widget())

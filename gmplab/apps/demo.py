@@ -19,6 +19,8 @@ Example
 """
 from __future__ import annotations
 
+from gmplab.apps.display import LiveOrStatic
+
 import math
 
 import ipywidgets as widgets
@@ -29,7 +31,7 @@ from jupyter_bokeh import BokehModel
 from gmplab.viz.theme import ROLE, new_figure
 
 
-class IdealMakespanDemo:
+class IdealMakespanDemo(LiveOrStatic):
     """Slider (GOMAXPROCS 1–16) → a curve of ideal makespans with the chosen point marked."""
 
     def __init__(self, goroutines: int = 16, burst_ms: float = 1.0, max_procs: int = 16):
@@ -96,17 +98,6 @@ class IdealMakespanDemo:
                        + `${Math.ceil(n / p)} rounds = ${ms.toFixed(1)} ms</b>`;
         """))
         return column(slider, label, self.figure, sizing_mode="stretch_width")
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        from gmplab.publish import static_mode
-
-        if static_mode():
-            from bokeh.io import show
-            show(self.static_layout())
-        else:
-            display(self.widget())
 
     def widget(self) -> widgets.VBox:
         """The layout to display: slider, caption and the live Bokeh figure."""

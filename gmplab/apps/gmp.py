@@ -16,6 +16,8 @@ Example
 """
 from __future__ import annotations
 
+from gmplab.apps.display import LiveOrStatic
+
 import numpy as np
 import ipywidgets as widgets
 from bokeh.layouts import column
@@ -49,7 +51,7 @@ def preset_workload(name: str):
     return getattr(workloads, builder)(**kwargs)
 
 
-class GMPApp:
+class GMPApp(LiveOrStatic):
     """Board + timeline + stepper + GOMAXPROCS/workload/seed controls."""
 
     def __init__(self, workload="fanout", gomaxprocs: int = 4, seed: int = 0,
@@ -221,17 +223,6 @@ class GMPApp:
             frames.append(board_data(self.trace.state_at(k), self.gomaxprocs, fp, fg))
             captions.append(self._caption(k))
         return static_player(board.cells, frames, captions, board.figure)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        from gmplab.publish import static_mode
-
-        if static_mode():
-            from bokeh.io import show
-            show(self.static_layout())
-        else:
-            display(self.widget())
 
     def widget(self) -> widgets.VBox:
         if not hasattr(self, "_widget"):

@@ -36,6 +36,8 @@ Example
 """
 from __future__ import annotations
 
+from gmplab.apps.display import LiveOrStatic
+
 import ipywidgets as widgets
 import numpy as np
 from bokeh.layouts import column
@@ -61,7 +63,7 @@ def _is_fraction(x) -> bool:
         and 0.0 <= float(x) <= 1.0
 
 
-class TxnApp:
+class TxnApp(LiveOrStatic):
     """Board (+ wait-for graph) + stepper + workload and engine knobs.
 
     Parameters
@@ -346,14 +348,3 @@ class TxnApp:
                 source.data = Object.assign({}, frames[k]);
             """))
         return layout
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        from gmplab.publish import static_mode
-
-        if static_mode():
-            from bokeh.io import show
-            show(self.static_layout())
-        else:
-            display(self.widget())
