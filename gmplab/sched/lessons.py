@@ -55,3 +55,30 @@ FIRST_SPILL = Exercise(
     "first runqputslow?",
     lambda: (first_spill(300), "the ring holds 256; when it is full runqputslow moves the oldest "
                                "half (128) plus the G being put (1) to the global queue"))
+
+
+def first_steal(n: int = 24, gomaxprocs: int = 2) -> int:
+    """fanout(n): how many Gs the first ``runqsteal`` takes from the victim's ring."""
+    trace = simulate(workloads.fanout(n, 50_000), gomaxprocs)
+    k = trace.next_event(-1, ("runqsteal",))
+    return int(trace.events["b"][k]) if k >= 0 else 0
+
+
+def syscall_threads(gomaxprocs: int) -> int:
+    """Threads high-water mark of syscall_mix(12, 3, 20 µs CPU, 300 µs syscalls)."""
+    trace = simulate(workloads.syscall_mix(12, 3, 20_000, 300_000), gomaxprocs)
+    return int(trace.summary()["threads_high_water"])
+
+
+FIRST_STEAL = Exercise(
+    "fanout(24) on GOMAXPROCS=2: main's P has G2..G24 queued (23 in the ring once main runs on); "
+    "how many Gs does the first runqsteal take?",
+    lambda: (first_steal(), "runqgrab takes n - n/2 (half, rounded up) from the head of the "
+                            "victim's ring; the thief runs the last one it took"))
+
+SYSCALL_THREADS = Exercise(
+    "syscall_mix(12 goroutines, 3 rounds, 20 µs CPU, 300 µs blocking syscalls) on GOMAXPROCS=1: "
+    "what is the thread high-water mark?",
+    lambda: (syscall_threads(1), "each blocked syscall pins its M; sysmon retakes the P "
+                                 "(handoffp) and starts another M, so threads grow with the Gs "
+                                 "in syscalls, not with GOMAXPROCS; idle Ms are kept, never freed"))
