@@ -82,3 +82,47 @@ SYSCALL_THREADS = Exercise(
     lambda: (syscall_threads(1), "each blocked syscall pins its M; sysmon retakes the P "
                                  "(handoffp) and starts another M, so threads grow with the Gs "
                                  "in syscalls, not with GOMAXPROCS; idle Ms are kept, never freed"))
+
+
+def hog_preemptions(n: int = 2, duration_ms: int = 30) -> int:
+    """cpu_hogs(n, duration) on GOMAXPROCS=1: how many times sysmon preempts."""
+    trace = simulate(workloads.cpu_hogs(n, duration_ms * 1_000_000), 1)
+    return int(trace.summary()["preemptions"])
+
+
+def gomaxprocs_sweep(workload, procs=(1, 2, 3, 4, 6, 8, 12, 16)) -> dict[str, np.ndarray]:
+    """Makespan and scheduling-latency percentiles of ``workload`` for each GOMAXPROCS."""
+    rows = {"gomaxprocs": [], "makespan_ms": [], "latency_p50_us": [], "latency_p99_us": []}
+    for p in procs:
+        s = simulate(workload, int(p)).summary()
+        rows["gomaxprocs"].append(int(p))
+        rows["makespan_ms"].append(s["makespan_ns"] / 1e6)
+        rows["latency_p50_us"].append(s["latency_p50_ns"] / 1e3)
+        rows["latency_p99_us"].append(s["latency_p99_ns"] / 1e3)
+    return {k: np.asarray(v) for k, v in rows.items()}
+
+
+def sweep_figure(sweep: dict[str, np.ndarray]):
+    """Makespan and p99 scheduling latency against GOMAXPROCS (two linked Bokeh plots)."""
+    from bokeh.layouts import row
+
+    from gmplab.viz.theme import OKABE_ITO, new_figure
+
+    left = new_figure("makespan", height=300, x_axis_label="GOMAXPROCS", y_axis_label="ms",
+                      sizing_mode="scale_width", width=450)
+    left.line(sweep["gomaxprocs"], sweep["makespan_ms"], line_width=3, color=OKABE_ITO[4])
+    left.scatter(sweep["gomaxprocs"], sweep["makespan_ms"], size=9, color=OKABE_ITO[4])
+    right = new_figure("scheduling latency", height=300, x_axis_label="GOMAXPROCS",
+                       y_axis_label="µs", x_range=left.x_range, sizing_mode="scale_width", width=450)
+    right.line(sweep["gomaxprocs"], sweep["latency_p99_us"], line_width=3, color=OKABE_ITO[5],
+               legend_label="p99")
+    right.line(sweep["gomaxprocs"], sweep["latency_p50_us"], line_width=3, line_dash="dashed",
+               color=OKABE_ITO[0], legend_label="p50")
+    return row(left, right, sizing_mode="stretch_width")
+
+
+HOG_PREEMPTIONS = Exercise(
+    "Two CPU hogs of 30 ms each on GOMAXPROCS=1: how many times does sysmon preempt one?",
+    lambda: (hog_preemptions(), "retake preempts a G whose P has kept the same schedtick for "
+                                "10 ms, but only when sysmon looks — and with nothing to retake, "
+                                "sysmon has backed off to 10 ms sleeps, so real slices are 10–20 ms"))
