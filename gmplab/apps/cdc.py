@@ -34,7 +34,7 @@ True
 """
 from __future__ import annotations
 
-from gmplab.apps.display import LiveOrStatic
+from gmplab.apps.display import LiveOrStatic, StepperTwins
 
 import ipywidgets as widgets
 import numpy as np
@@ -110,7 +110,7 @@ def arrival_mask(streams, merged, what: str) -> np.ndarray:
     raise ValueError(f"what must be one of {JUMP_CHOICES}, got {what!r}")
 
 
-class CdcApp(LiveOrStatic):
+class CdcApp(StepperTwins, LiveOrStatic):
     """Region lanes, merge buffer, ordered output and checkpoint, on the stepper.
 
     Parameters
@@ -258,25 +258,6 @@ class CdcApp(LiveOrStatic):
     def set_orphan_lock(self, on: bool) -> None:
         """Fault: an orphan lock in region 0 holds its resolved ts back for a while."""
         self._set("orphan_lock", on, self.orphan_box)
-
-    def step(self) -> None:
-        self.stepper.step()
-
-    def back(self) -> None:
-        self.stepper.back()
-
-    def goto(self, k: int) -> None:
-        self.stepper.goto(k)
-
-    def play(self, steps: int) -> None:
-        self.stepper.play(steps)
-
-    def next_of(self, kind) -> int:
-        return self.stepper.next_of(kind)
-
-    @property
-    def position(self) -> int:
-        return self.stepper.position
 
     @property
     def status(self) -> dict:

@@ -1,4 +1,4 @@
-"""How every app shows itself: live widgets in a kernel, a static Bokeh player when the
+"""What every app shares: the stepper's method twins, and how it shows itself: live widgets in a kernel, a static Bokeh player when the
 chapters are executed for export (``gmplab.publish.static_mode()``)."""
 from __future__ import annotations
 
@@ -16,3 +16,26 @@ class LiveOrStatic:
             show(self.static_layout())
         else:
             display(self.widget())
+
+
+class StepperTwins:
+    """Mixin: the transport twins of an app that owns a ``self.stepper``."""
+
+    def step(self) -> None:
+        self.stepper.step()
+
+    def back(self) -> None:
+        self.stepper.back()
+
+    def goto(self, k: int) -> None:
+        self.stepper.goto(k)
+
+    def play(self, steps: int) -> None:
+        self.stepper.play(steps)
+
+    def next_of(self, kind) -> int:
+        return self.stepper.next_of(kind)
+
+    @property
+    def position(self) -> int:
+        return self.stepper.position

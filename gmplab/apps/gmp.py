@@ -16,7 +16,7 @@ Example
 """
 from __future__ import annotations
 
-from gmplab.apps.display import LiveOrStatic
+from gmplab.apps.display import LiveOrStatic, StepperTwins
 
 import numpy as np
 import ipywidgets as widgets
@@ -51,7 +51,7 @@ def preset_workload(name: str):
     return getattr(workloads, builder)(**kwargs)
 
 
-class GMPApp(LiveOrStatic):
+class GMPApp(StepperTwins, LiveOrStatic):
     """Board + timeline + stepper + GOMAXPROCS/workload/seed controls."""
 
     def __init__(self, workload="fanout", gomaxprocs: int = 4, seed: int = 0,
@@ -121,18 +121,6 @@ class GMPApp(LiveOrStatic):
         if seed != self.seed:
             self.seed = seed
             self._resimulate()
-
-    def step(self) -> None:
-        self.stepper.step()
-
-    def back(self) -> None:
-        self.stepper.back()
-
-    def goto(self, k: int) -> None:
-        self.stepper.goto(k)
-
-    def next_of(self, kind) -> int:
-        return self.stepper.next_of(kind)
 
     @property
     def state(self):

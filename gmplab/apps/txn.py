@@ -36,7 +36,7 @@ Example
 """
 from __future__ import annotations
 
-from gmplab.apps.display import LiveOrStatic
+from gmplab.apps.display import LiveOrStatic, StepperTwins
 
 import ipywidgets as widgets
 import numpy as np
@@ -63,7 +63,7 @@ def _is_fraction(x) -> bool:
         and 0.0 <= float(x) <= 1.0
 
 
-class TxnApp(LiveOrStatic):
+class TxnApp(StepperTwins, LiveOrStatic):
     """Board (+ wait-for graph) + stepper + workload and engine knobs.
 
     Parameters
@@ -199,25 +199,6 @@ class TxnApp(LiveOrStatic):
 
     def set_seed(self, seed: int) -> None:
         self._set("seed", seed, self.seed_box)
-
-    def step(self) -> None:
-        self.stepper.step()
-
-    def back(self) -> None:
-        self.stepper.back()
-
-    def goto(self, k: int) -> None:
-        self.stepper.goto(k)
-
-    def play(self, steps: int) -> None:
-        self.stepper.play(steps)
-
-    def next_of(self, kind) -> int:
-        return self.stepper.next_of(kind)
-
-    @property
-    def position(self) -> int:
-        return self.stepper.position
 
     @property
     def state(self):
