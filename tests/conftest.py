@@ -35,3 +35,12 @@ def pytest_runtest_setup(item):
     if os.environ.get("GMPLAB_REQUIRE_BROWSER") == "1":
         pytest.fail(f"GMPLAB_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
     pytest.skip(f"browser test skipped: {reason}")
+
+
+# CI checks a fixed, reproducible set of hypothesis examples (a red CI must be replayable);
+# local runs keep exploring new ones.
+from hypothesis import settings as _settings  # noqa: E402
+
+_settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    _settings.load_profile("ci")

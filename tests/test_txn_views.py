@@ -292,8 +292,11 @@ def test_cdc_view_accounts_for_every_row(seed, regions, p_frac, untracked):
     rows_in = int(np.isin(s.events["op"][:p], [cdc.OPS.index("commit"), cdc.OPS.index("committed")]).sum())
     assert st_["emitted"] + st_["buffered"] == rows_in            # every arrived row is somewhere
     assert d["buffer"]["commit_ts"] == sorted(d["buffer"]["commit_ts"])
-    # rows still buffered lie above the frontier (the merge only holds what it may not emit)
-    assert all(c > st_["frontier"] for c in d["buffer"]["commit_ts"])
+    # rows still buffered lie above the frontier (the merge only holds what it may not emit) —
+    # unless the untracked-lock fault let the frontier pass a row that had not arrived yet:
+    # that row is late, which is the violation the fault exists to show
+    if not untracked:
+        assert all(c > st_["frontier"] for c in d["buffer"]["commit_ts"])
     # the frontier is the slowest region's resolved ts once every region has spoken
     if all(v > 0 for v in st_["region_resolved"]):
         assert st_["frontier"] == min(st_["region_resolved"])
