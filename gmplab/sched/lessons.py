@@ -126,3 +126,85 @@ HOG_PREEMPTIONS = Exercise(
     lambda: (hog_preemptions(), "retake preempts a G whose P has kept the same schedtick for "
                                 "10 ms, but only when sysmon looks — and with nothing to retake, "
                                 "sysmon has backed off to 10 ms sleeps, so real slices are 10–20 ms"))
+
+
+# ---- chapter 01: goroutines vs OS threads ---------------------------------------------
+
+def stack_at_depth(depth: int = 60) -> int:
+    """Model: stack bytes of a new goroutine blocked ``depth`` levels into main.go's ``frame``."""
+    from gmplab.sched.stacks import recursion_stack
+
+    return recursion_stack(depth)
+
+
+def measured_stack_at_depth(depth: int) -> float:
+    """Measured (``adaptivestackstart=0``) StackInuse per goroutine at ``depth``."""
+    from gmplab.measurements import load_thread_measurements
+
+    rows = load_thread_measurements()["go_adaptivestackstart0"]["stack_growth"]
+    for r in rows:
+        if r["depth"] == depth:
+            return float(r["stack_inuse_per_goroutine"]["median"])
+    raise ValueError(f"depth must be one of the measured depths {[r['depth'] for r in rows]}, "
+                     f"got {depth!r}")
+
+
+def handoff_ratio() -> int:
+    """Measured: futex hand-off between two threads on one CPU / channel hand-off between
+    two goroutines on GOMAXPROCS=1, rounded to a whole number."""
+    from gmplab.measurements import load_thread_measurements
+
+    s = load_thread_measurements()["summary"]
+    return round(s["thread_switch_same_cpu_ns"] / s["goroutine_switch_ns"])
+
+
+def million_goroutines_mib() -> float:
+    """Measured StackInuse per blocked goroutine x 1,000,000, in MiB."""
+    from gmplab.sched.costs import footprint
+
+    return round(footprint(1_000_000)["goroutine_stack_bytes"] / 2**20, 1)
+
+
+def _stack_why(depth: int) -> str:
+    from gmplab.sched.stacks import BASE_BYTES, FRAME_BYTES, FIXED_STACK, STACK_GUARD
+
+    used = BASE_BYTES + (depth + 1) * FRAME_BYTES
+    size = stack_at_depth(depth)
+    return (f"{depth + 1} frames x {FRAME_BYTES} + {BASE_BYTES} = {used:,} bytes are live; a stack "
+            f"of S bytes holds S - {STACK_GUARD} (stackGuard), so newstack doubles from "
+            f"{FIXED_STACK // 1024} KiB until it fits: {size // 1024} KiB; measured: "
+            f"{measured_stack_at_depth(depth):,.0f} bytes per goroutine")
+
+
+STACK_AT_DEPTH = Exercise(
+    "A new goroutine (GODEBUG=adaptivestackstart=0) is blocked 60 levels deep in main.go's "
+    "frame() — 296 bytes per level. How many bytes is its stack?",
+    lambda: (stack_at_depth(60), _stack_why(60)))
+
+
+def _handoff_why() -> str:
+    from gmplab.measurements import load_thread_measurements
+
+    s = load_thread_measurements()["summary"]
+    cross = s["thread_switch_any_cpu_ns"] / s["goroutine_switch_ns"]
+    return ("a goroutine switch saves a few registers and stays in user space (runtime.gogo); "
+            "a thread switch enters the kernel twice (futex wake, futex wait) and runs the "
+            f"kernel's scheduler; with the threads free to use both CPUs it is ~{cross:,.0f}x "
+            "(waking a thread on another, idle vCPU)")
+
+
+HANDOFF_RATIO = Exercise(
+    "Measured on the same machine: how many times longer is a hand-off between two threads "
+    "on one CPU (futex wait/wake) than between two goroutines over an unbuffered channel on "
+    "GOMAXPROCS=1? (a whole number; within a third counts)",
+    lambda: (handoff_ratio(), _handoff_why()),
+    tolerance=0.34)
+
+MILLION_GOROUTINES = Exercise(
+    "One million goroutines are blocked on a channel, each with a fresh stack. How many MiB of "
+    "stack are in use? (within 10 %)",
+    lambda: (million_goroutines_mib(),
+             "each new goroutine gets fixedStack = 2 KiB (measured StackInuse growth: 2,048 "
+             "bytes per goroutine), so 10^6 x 2 KiB ≈ 1.9 GiB; a thread reserves 8 MiB of "
+             "virtual stack (RLIMIT_STACK) and touches ~8 KiB of it"),
+    tolerance=0.1)
