@@ -72,6 +72,12 @@ def main() -> int:
     print(F.format_table(rows))
     print(f"simulated {len({(r.workload, r.gomaxprocs) for r in rows})} cells in {elapsed:.2f} s")
     print()
+    cores = F.compare(recordings, cal, seed=args.seed, model_cores=True)
+    above = [r for r in cores if r.gomaxprocs > cal.ncpu and r.metric in F.TIME_METRICS]
+    print(f"with ncpu={cal.ncpu} passed to the engine (CPU bursts share the cores), the "
+          f"{len(above)} time metrics above the core count:")
+    print(F.format_table(above))
+    print()
     print("tolerances:")
     for metric, tol in F.TOLERANCES.items():
         print(f"  {metric:<19} max({tol.abs:g}, {tol.rel:.0%} of real): {tol.why}")

@@ -268,3 +268,15 @@ def test_stated_tolerances_hold_on_the_committed_recordings(rows):
     ncpu = F.load_machine()["machine"]["logical_cpus"]
     # with no more Ps than cores only a makespan can be outside the model (late sleeps)
     assert all(r.verdict != "limit" for r in rows if r.gomaxprocs <= ncpu and r.metric != "makespan_ms")
+
+
+def test_model_cores_judges_cells_above_the_core_count():
+    """With model_cores the engine gets ncpu and the 8-P time metrics get verdicts, not 'limit'."""
+    plain = {r.metric: r for r in F.compare(cells=[("fanout", 8)])}
+    cores = {r.metric: r for r in F.compare(cells=[("fanout", 8)], model_cores=True)}
+    assert plain["makespan_ms"].verdict == "limit" and "ncpu shares only bursts" in plain["makespan_ms"].reason
+    assert cores["makespan_ms"].verdict in ("holds", "FAILS")
+    # two cores for eight Ps: the CPU bursts take longer than with a core per M
+    assert cores["makespan_ms"].sim > plain["makespan_ms"].sim
+    costs, modelled = F.engine_costs_from(F.calibrate(), model_cores=True)
+    assert modelled and costs["ncpu"] == F.load_machine()["machine"]["logical_cpus"]

@@ -287,8 +287,8 @@ class Calibration:
     """Costs for the simulator and how each was derived (name -> formula with numbers).
 
     The ``*_ns`` names are ``gmplab.simulate``'s cost keywords; ``cpu_scale`` multiplies
-    every CPU burst of a workload; ``ncpu`` is the recording machine's core count (the
-    engine has no parameter for it, see :func:`limit_reason`).
+    every CPU burst of a workload; ``ncpu`` is the recording machine's core count
+    (``simulate(ncpu=...)`` shares cores between CPU bursts only, see :func:`limit_reason`).
     """
 
     cpu_scale: float
@@ -370,7 +370,7 @@ def calibrate(recordings: list[Recording] | None = None, measurements: dict | No
         "spawn_ns": f"measured go f() + run + exit {spawn_exit:.0f} ns - switch {switch:.0f} ns = {spawn:.0f} ns",
         "wake_ns": f"pthread futex ping-pong across CPUs = {wake:.0f} ns",
         "newm_ns": f"pthread_create of a thread that blocks = {create:.0f} ns",
-        "ncpu": f"logical CPUs of the recording machine = {ncpu} (no engine parameter)",
+        "ncpu": f"logical CPUs of the recording machine = {ncpu} (simulate's ncpu: CPU bursts only)",
     }
     return Calibration(cpu_scale=cpu_scale, switch_ns=switch, chan_ns=float(CHAN_OP_NS),
                        spawn_ns=spawn, wake_ns=wake, newm_ns=create, ncpu=ncpu,
@@ -443,9 +443,11 @@ def limit_reason(workload: str, gomaxprocs: int, metric: str, machine: dict,
 
     1. **More Ps than cores.** With GOMAXPROCS above the machine's core count the OS
        time-slices the Ms that hold Ps, so every burst and every busy period of a P
-       stretches by up to GOMAXPROCS/cores. The engine has no core count, so all
-       time-based metrics (:data:`TIME_METRICS`) are outside the model there; the thread
-       count is still judged.
+       stretches by up to GOMAXPROCS/cores — scheduler work, hand-offs and spinning as
+       well as CPU bursts. The engine's ``ncpu`` shares cores between CPU bursts only, so
+       all time-based metrics (:data:`TIME_METRICS`) are outside the model there; the
+       thread count is still judged. ``compare(model_cores=True)`` judges them anyway,
+       with ``ncpu`` set, for readers who want to see how far CPU sharing alone goes.
     2. **Late short sleeps.** When the simulation's own retakes and runnext steals,
        each early by the measured usleep overrun (:func:`sleep_overrun_ms`), could add
        more than the makespan tolerance ``bound``, the makespan is outside the model;
@@ -462,8 +464,8 @@ def limit_reason(workload: str, gomaxprocs: int, metric: str, machine: dict,
     """
     ncpu = int(machine["machine"]["logical_cpus"])
     if gomaxprocs > ncpu and metric in TIME_METRICS:
-        return (f"GOMAXPROCS={gomaxprocs} on {ncpu} cores: the OS time-slices the Ms, which "
-                "the engine (no core count) does not model")
+        return (f"GOMAXPROCS={gomaxprocs} on {ncpu} cores: the OS time-slices the Ms' "
+                "scheduler work as well as their CPU bursts; the engine's ncpu shares only bursts")
     if metric == "makespan_ms" and overrun_ms > bound:
         probes = machine.get("probes", {})
         measured = [f"{what} really takes {probes[key] / 1000:.0f} µs"
@@ -495,19 +497,23 @@ def engine_available() -> bool:
     return True
 
 
-def engine_costs_from(cal: Calibration) -> tuple[dict, bool]:
-    """The calibrated costs as ``gmplab.simulate`` keywords, and whether a hardware core
-    count is among them (it is not: the engine has none, so the core-count limit of
-    :func:`limit_reason` applies).
+def engine_costs_from(cal: Calibration, model_cores: bool = False) -> tuple[dict, bool]:
+    """The calibrated costs as ``gmplab.simulate`` keywords, and whether the core count
+    is among them (only with ``model_cores=True``: then ``ncpu`` = the recording
+    machine's cores, which the engine applies to CPU bursts only).
 
-    >>> costs, ncpu_model = engine_costs_from(calibrate())
-    >>> sorted(costs), ncpu_model
+    >>> costs, cores = engine_costs_from(calibrate())
+    >>> sorted(costs), cores
     (['chan_ns', 'newm_ns', 'spawn_ns', 'switch_ns', 'wake_ns'], False)
+    >>> engine_costs_from(calibrate(), model_cores=True)[0]["ncpu"]
+    2
     """
     from gmplab.sched.kernel import COST_NAMES
     values = cal.as_dict()
     costs = {name: int(round(values[name])) for name in COST_NAMES if name in values}
-    return costs, "ncpu" in COST_NAMES
+    if model_cores:
+        costs["ncpu"] = int(cal.ncpu)
+    return costs, model_cores
 
 
 def _workload_args(workload: str, params: dict, cal: Calibration) -> dict:
@@ -546,11 +552,12 @@ class Row:
 
 
 def _verdict(metric: str, real: list[float], sim: float, workload: str, procs: int,
-             machine: dict, overrun_ms: float = 0.0) -> Row:
+             machine: dict, overrun_ms: float = 0.0, model_cores: bool = False) -> Row:
     med = float(statistics.median(real))
     tol = TOLERANCES[metric]
     bound = tol.bound(med)
-    reason = limit_reason(workload, procs, metric, machine, overrun_ms, bound)
+    # with the core count modelled, only the second limit (late short sleeps) applies
+    reason = limit_reason(workload, 1 if model_cores else procs, metric, machine, overrun_ms, bound)
     if reason is not None:
         return Row(workload, procs, metric, med, min(real), max(real), sim, bound, "limit", reason)
     ok = math.isfinite(sim) and abs(sim - med) <= bound
@@ -567,16 +574,18 @@ def _runnext_steals(trace) -> int:
 
 def compare(recordings: list[Recording] | None = None, cal: Calibration | None = None,
             seed: int = 0, cells: Iterable[tuple[str, int]] | None = None,
-            machine: dict | None = None) -> list[Row]:
+            machine: dict | None = None, model_cores: bool = False) -> list[Row]:
     """Simulate every recorded (workload, GOMAXPROCS) once and judge each metric.
 
     The simulator gets the calibrated costs (:func:`engine_costs_from`) and the same
     workload parameters as the recordings, CPU bursts scaled by ``cal.cpu_scale``.
     ``cells`` restricts the comparison to some ``(workload, gomaxprocs)`` pairs.
+    ``model_cores=True`` also passes the recording machine's core count (``ncpu``) and
+    judges the cells above it instead of calling them outside the model.
     """
     recordings = load_recordings() if recordings is None else recordings
     cal = calibrate(recordings) if cal is None else cal
-    engine_costs, _ = engine_costs_from(cal)
+    engine_costs, _ = engine_costs_from(cal, model_cores)
     machine = load_machine() if machine is None else machine
     real = real_summary(recordings)
     params = {r.workload: r.params for r in recordings}
@@ -593,7 +602,7 @@ def compare(recordings: list[Recording] | None = None, cal: Calibration | None =
         overrun = sleep_overrun_ms(summ["retakes"], _runnext_steals(trace), machine)
         for metric in METRICS:
             rows.append(_verdict(metric, real[(workload, procs)][metric], float(sim[metric]),
-                                 workload, procs, machine, overrun))
+                                 workload, procs, machine, overrun, model_cores))
     return rows
 
 
