@@ -77,4 +77,4 @@ def test_bad_input(call, name):
 def test_static_layout_builds():
     app = CostsApp(tasks=TASK_STOPS[0])
     layout = app.static_layout()
-    assert len(layout.children) == 6
+    assert len(layout.children) == 7

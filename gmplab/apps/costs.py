@@ -91,13 +91,21 @@ class CostsApp(LiveOrStatic):
 
     # --- reading the state ------------------------------------------------------------
     def caption(self) -> str:
-        mem, time = footprint_data(self.tasks)
-        size = stacks.recursion_stack(self.depth)
-        return (f"{self.tasks:,} tasks: goroutine stacks {mem['label'][0]} in use, thread stacks "
+        return f"{self.tasks_caption(self.tasks)} {self.depth_caption(self.depth)}"
+
+    @staticmethod
+    def tasks_caption(tasks: int) -> str:
+        mem, time = footprint_data(tasks)
+        return (f"{tasks:,} tasks: goroutine stacks {mem['label'][0]} in use, thread stacks "
                 f"{mem['label'][2]} resident and {mem['label'][3]} reserved; creating them takes "
-                f"{time['label'][0]} against {time['label'][1]}. At depth {self.depth} a "
-                f"goroutine's stack is {_human_bytes(size).replace('.0 ', ' ')} (model; "
-                f"{stacks.doublings(self.depth)} doublings from 2 KiB).")
+                f"{time['label'][0]} against {time['label'][1]}.")
+
+    @staticmethod
+    def depth_caption(depth: int) -> str:
+        size = stacks.recursion_stack(depth)
+        return (f"At depth {depth} a goroutine's stack is "
+                f"{_human_bytes(size).replace('.0 ', ' ')} (model; {stacks.doublings(depth)} "
+                f"doublings from 2 KiB).")
 
     def _update_label(self) -> None:
         self.label.value = f"<p aria-live='polite'><b>{self.caption()}</b></p>"
@@ -112,25 +120,32 @@ class CostsApp(LiveOrStatic):
     def static_layout(self):
         """The same figures with Bokeh sliders driving precomputed data (no kernel needed)."""
         from bokeh.layouts import column
-        from bokeh.models import CustomJS, Div, Slider
+        from bokeh.models import CustomJS, CustomJSTickFormatter, Div, Slider
 
-        frames = {n: footprint_data(n) for n in TASK_STOPS}
-        mems = [frames[n][0] for n in TASK_STOPS]
-        times = [frames[n][1] for n in TASK_STOPS]
+        frames = [footprint_data(n) for n in TASK_STOPS]
         kib = [stacks.recursion_stack(d) / 1024 for d in range(MAX_DEPTH + 1)]
-        tasks = Slider(start=0, end=len(TASK_STOPS) - 1, step=1,
-                       value=TASK_STOPS.index(self.tasks),
-                       title="tasks: " + " / ".join(f"{n:,}" for n in TASK_STOPS),
-                       sizing_mode="stretch_width")
-        tasks.js_on_change("value", CustomJS(args=dict(mem=self.memory, time=self.time,
-                                                       mems=mems, times=times, s=tasks), code="""
+        tasks_text = [self.tasks_caption(n) for n in TASK_STOPS]
+        depth_text = [self.depth_caption(d) for d in range(MAX_DEPTH + 1)]
+        tasks_label = Div(text=f"<b>{tasks_text[TASK_STOPS.index(self.tasks)]}</b>")
+        depth_label = Div(text=f"<b>{depth_text[self.depth]}</b>")
+        stops = [f"{n:,}" for n in TASK_STOPS]
+        tasks = Slider(start=0, end=len(TASK_STOPS) - 1, step=1, value=TASK_STOPS.index(self.tasks),
+                       title="tasks", sizing_mode="stretch_width",
+                       format=CustomJSTickFormatter(args=dict(stops=stops),
+                                                    code="return stops[Math.round(tick)]"))
+        tasks.js_on_change("value", CustomJS(args=dict(
+            mem=self.memory, time=self.time, mems=[f[0] for f in frames],
+            times=[f[1] for f in frames], texts=tasks_text, label=tasks_label, s=tasks), code="""
             mem.data = mems[s.value]; time.data = times[s.value];
+            label.text = `<b>${texts[s.value]}</b>`;
         """))
         depth = Slider(start=0, end=MAX_DEPTH, step=1, value=self.depth, title="call depth",
                        sizing_mode="stretch_width")
-        depth.js_on_change("value", CustomJS(args=dict(cursor=self.cursor, point=self.point,
-                                                       kib=kib, s=depth), code="""
+        depth.js_on_change("value", CustomJS(args=dict(
+            cursor=self.cursor, point=self.point, kib=kib, texts=depth_text, label=depth_label,
+            s=depth), code="""
             cursor.location = s.value; point.data = {depth: [s.value], kib: [kib[s.value]]};
+            label.text = `<b>${texts[s.value]}</b>`;
         """))
-        return column(tasks, self.memory_fig, self.time_fig, depth, self.stack_fig,
-                      Div(text=self.label.value), sizing_mode="stretch_width")
+        return column(tasks, tasks_label, self.memory_fig, self.time_fig, depth, depth_label,
+                      self.stack_fig, sizing_mode="stretch_width")

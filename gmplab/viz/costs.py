@@ -12,7 +12,7 @@ Example
 from __future__ import annotations
 
 import numpy as np
-from bokeh.models import ColumnDataSource, HoverTool, Span
+from bokeh.models import ColumnDataSource, FixedTicker, HoverTool, Span
 
 from gmplab.sched import stacks
 from gmplab.sched.costs import footprint
@@ -123,6 +123,7 @@ def stack_figure(measurements: dict, depth: int = 0):
     point = ColumnDataSource({"depth": [depth], "kib": [stacks.recursion_stack(depth) / 1024]})
     fig.scatter("depth", "kib", source=point, size=18, marker="diamond", color=ROLE["text"],
                 legend_label="chosen depth (model)")
-    fig.legend.location = "top_left"
+    fig.legend.location = "bottom_right"
+    fig.yaxis.ticker = FixedTicker(ticks=[2, 4, 8, 16, 32, 64, 128, 256])
     fig.add_tools(HoverTool(tooltips=[("depth", "@depth"), ("stack", "@kib{0.0} KiB")]))
     return fig, cursor, point
