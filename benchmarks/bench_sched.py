@@ -5,8 +5,9 @@ run; run it with ``make bench`` or ``python benchmarks/bench_sched.py``.
 Workloads (ARCHITECTURE.md): ``fanout`` with 1,000,000 goroutines at GOMAXPROCS=8 and
 ``syscall_mix`` with 10,000 goroutines x 20 rounds at GOMAXPROCS=4. The JIT-off kernel and
 SimPy run scaled-down sizes (rates are per event and per goroutine, so they compare), and
-the kernel is also timed at those sizes for a like-for-like ratio. Memory and cold-start
-figures come from fresh subprocesses.
+the kernel is also timed at those sizes for a like-for-like ratio (best of 5 runs on
+each side). The SimPy model keeps one log row per transition in a list,
+as the kernel does. Memory and cold-start figures come from fresh subprocesses.
 """
 from __future__ import annotations
 
@@ -108,9 +109,11 @@ def main():
         make, procs = FULL[name]
         full = kernel_run(make, procs)
         smake, _ = SMALL[name]
-        small = kernel_run(smake, procs, repeat=3)
+        # Best of 5 runs on both sides (the machine may be shared, and a run of a few ms is
+        # easily disturbed): the same rule for the kernel and for SimPy.
+        small = kernel_run(smake, procs, repeat=5)
         swl = smake()
-        simpy_res, simpy_dt = timed(lambda: simpy_gmp.run(swl, procs))
+        simpy_res, simpy_dt = timed(lambda: simpy_gmp.run(swl, procs), repeat=5)
         simpy = {"goroutines": simpy_res["goroutines"], "events": simpy_res["events"], "seconds": simpy_dt}
         nj_make, _ = NOJIT[name]
         nojit = subprocess_json(NOJIT_CODE.format(make=nj_make, procs=procs), {"NUMBA_DISABLE_JIT": "1"})

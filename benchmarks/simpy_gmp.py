@@ -9,8 +9,13 @@ other Gs) and the G comes back through an idle P or the global queue. Costs are 
 kernel's defaults. Not modelled here: async preemption, spinning-M accounting beyond one
 flag, timers, netpoll, channels — the two benchmark workloads do not need them.
 
-It counts the same kinds of transitions the kernel logs (newproc, execute, goexit0,
-runqputslow, runqsteal, entersyscall, exitsyscall, handoff), so events/s compare.
+It records the same kinds of transitions the kernel logs (newproc, execute, goexit0,
+runqputslow, runqsteal, entersyscall, exitsyscall, handoff), one row per transition
+``(t, kind, p, g, a)`` appended to a plain Python list (returned as ``"log"``), so
+events/s compare: the kernel writes one log row per transition too, and keeping the log is
+part of the job (an earlier version only counted the transitions, which left this model
+less work than the kernel). The row layout is this model's own; ``kind`` uses the kernel's
+``EVENT_KINDS`` numbering.
 
 Example
 -------
@@ -25,7 +30,9 @@ from collections import deque
 
 import simpy
 
-from gmplab.sched.kernel import DEFAULT_COSTS
+from gmplab.sched.kernel import (DEFAULT_COSTS, EV_ENTERSYSCALL, EV_EXECUTE, EV_EXITSYSCALL0,
+                                  EV_EXITSYSCALLFAST, EV_GOEXIT0, EV_HANDOFFP, EV_NEWPROC,
+                                  EV_RUNQPUTSLOW, EV_RUNQSTEAL)
 from gmplab.sched.ops import OP_CPU, OP_EXIT, OP_SPAWN, OP_SYSCALL
 
 
@@ -41,7 +48,9 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
     runnext = [-1] * gomaxprocs
     schedtick = [0] * gomaxprocs
     idle_events: dict[int, simpy.Event] = {}
-    stats = {"events": 0, "done": 0, "spinning": 0}
+    stats = {"done": 0, "spinning": 0}
+    log: list[tuple] = []          # one row per transition: (t, kind, p, g, a)
+    emit = log.append
     n_g = workload.n_goroutines
 
     def newproc(p, prog):
@@ -49,13 +58,13 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
         pc.append(starts[prog])
         old = runnext[p]
         runnext[p] = g
-        stats["events"] += 1
+        emit((env.now, EV_NEWPROC, p, g, -1))
         if old >= 0:
             if len(local[p]) >= 256:          # runqputslow: 128 oldest + the kicked G
                 for _ in range(128):
                     glob.append(local[p].popleft())
                 glob.append(old)
-                stats["events"] += 1
+                emit((env.now, EV_RUNQPUTSLOW, p, old, 128))
             else:
                 local[p].append(old)
         return g
@@ -87,18 +96,19 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
             take = n - n // 2
             stolen = [local[v].popleft() for _ in range(take)]
             local[p].extend(stolen[:-1])
-            stats["events"] += 1
+            emit((env.now, EV_RUNQSTEAL, p, stolen[-1], v))
             return stolen[-1], False
         return -1, False
 
     def syscall_return(g, done):
         yield done
-        stats["events"] += 1
         if idle_events:                        # exitsyscallfast_pidle
             q, ev = idle_events.popitem()
+            emit((env.now, EV_EXITSYSCALLFAST, q, g, 1))
             runnext[q] = g
             ev.succeed()
         else:                                  # exitsyscall0: global queue
+            emit((env.now, EV_EXITSYSCALL0, -1, g, -1))
             glob.append(g)
 
     def p_loop(p):
@@ -117,7 +127,7 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
                 wakep()
             if not inherit:
                 schedtick[p] += 1
-            stats["events"] += 1
+            emit((env.now, EV_EXECUTE, p, g, int(inherit)))
             while True:
                 i = pc[g]
                 k = kinds[i]
@@ -131,19 +141,19 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
                     yield env.timeout(costs["spawn_ns"])
                 elif k == OP_SYSCALL:
                     pc[g] = i + 1
-                    stats["events"] += 1
+                    emit((env.now, EV_ENTERSYSCALL, p, g, -1))
                     done = env.timeout(costs["syscall_enter_ns"] + args[i])
                     look = env.timeout(20_000)       # sysmon's first look
                     yield done | look
                     if done.processed or done.triggered and not look.processed:
-                        stats["events"] += 1
+                        emit((env.now, EV_EXITSYSCALLFAST, p, g, 0))
                         yield env.timeout(costs["syscall_exit_ns"])
                         continue
-                    stats["events"] += 1             # retake + handoffp
+                    emit((env.now, EV_HANDOFFP, p, g, -1))   # retake + handoffp
                     env.process(syscall_return(g, done))
                     break
                 else:                                # OP_EXIT
-                    stats["events"] += 1
+                    emit((env.now, EV_GOEXIT0, p, g, -1))
                     stats["done"] += 1
                     break
             yield env.timeout(costs["switch_ns"])
@@ -160,7 +170,7 @@ def run(workload, gomaxprocs: int, seed: int = 0) -> dict:
     for p in range(gomaxprocs):
         env.process(_idle_first(env, p, idle_events, p_loop) if p > 0 else p_loop(p))
     env.run()
-    return {"goroutines": len(pc), "events": stats["events"], "makespan_ns": int(env.now)}
+    return {"goroutines": len(pc), "events": len(log), "makespan_ns": int(env.now), "log": log}
 
 
 def _idle_first(env, p, idle_events, p_loop):

@@ -12,14 +12,24 @@ The approach
     A discrete-event simulation. Each M has at most one pending event (its G's CPU burst
     ends, its syscall returns, its scheduler step after a switch cost, its wake-up after
     ``startm``); sysmon is a self-rescheduling event; sleeping and netpoll-waiting Gs have
-    one expiry event each. A binary heap ordered by (time, sequence number) makes the run
-    deterministic. Every state transition is appended to an event log whose kinds are the
-    runtime functions modelled (``EVENT_KINDS``); ``gmplab.sched.replay`` rebuilds any
-    state from the log alone, so the log is the contract.
+    one expiry event each. A priority queue ordered by (time, sequence number) makes the
+    run deterministic: a binary heap plus a "front" slot for an entry smaller than all of
+    it (an M's next step a few hundred ns ahead, the common case, costs no sift). Every
+    state transition is appended to an event log whose kinds are the runtime functions
+    modelled (``EVENT_KINDS``); ``gmplab.sched.replay`` rebuilds any state from the log
+    alone, so the log is the contract.
 
-    The kernel is pure: arrays in, log out. State is struct-of-arrays: ``gs[field, g]``,
-    ``ps[field, p]``, ``ms[field, m]``, scalars in ``sc``. The one random generator is Go's
-    ``cheaprand`` (wyrand) on a uint64 in ``rng[0]``, seeded from the caller's seed.
+    The kernel is pure: arrays in, log out. ``simulate_kernel`` allocates the state and
+    the log, then ``event_loop`` pops and runs events until the run ends or the heap or
+    the log must grow (the caller grows it and calls again). State is flat tables,
+    entity-major: ``gs[g * NGF + field]``, ``ps[p * NPF + field]``, ``ms[m * NMF + field]``,
+    ``hp[i * NHF + field]``, scalars and sizes in ``sc``. The helpers receive raw data
+    pointers rather than arrays (see "raw pointers" below): passing ~20 arrays to every
+    helper, each with its reference count, used to be most of the time per event. The hot
+    path (schedule -> execute -> run the G's ops -> next event) is inlined into
+    ``event_loop``; rare paths stay separate functions to keep the cold compile short.
+    The one random generator is Go's ``cheaprand`` (wyrand) on a uint64 in ``rng[0]``,
+    seeded from the caller's seed.
 
 Where each rule lives (function names follow proc.go)
     schedule/findRunnable (timers, 1-in-61 global check, runnext/ring, global batch,
@@ -61,8 +71,13 @@ Invariants (checked by the property tests)
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import config, njit
+from numba.core import cgutils, types
+from numba.extending import intrinsic
 
 # ---- constants from the source (not tunables) -----------------------------------------
 RUNQ_SIZE = 256                 # runtime2.go: p.runq [256]guintptr
@@ -136,7 +151,7 @@ DEFAULT_COSTS = {"switch_ns": 200, "spawn_ns": 300, "chan_ns": 50, "wake_ns": 3_
                  "syscall_exit_ns": 100}
 C_SWITCH, C_SPAWN, C_CHAN, C_WAKE, C_NEWM, C_STEAL, C_SCENTER, C_SCEXIT = range(8)
 
-# ---- struct-of-arrays field indices -----------------------------------------------------
+# ---- field indices of the flat state tables (entity-major) ------------------------------
 GF_STATUS, GF_PC, GF_REM, GF_WAIT, GF_NEXT = range(5)
 NGF = 5
 (PF_STATUS, PF_M, PF_CURG, PF_RUNNEXT, PF_HEAD, PF_TAIL, PF_SCHEDTICK, PF_SYSCALLTICK,
@@ -147,19 +162,90 @@ NPF = 12
 NMF = 12
 CF_COUNT, CF_SQH, CF_SQT, CF_RQH, CF_RQT = range(5)
 NCF = 5
+NHF = 5                         # heap entry: time, seq, type, id, version
+NLD = 6                         # log row: kind, p, m, g, a, b
 (S_NMSPINNING, S_NEEDSPINNING, S_NPIDLE, S_NMIDLE, S_MNEXT, S_GQH, S_GQT, S_NG, S_HN, S_SEQ,
  S_NEV, S_SMDELAY, S_SMIDLE, S_SMASLEEP, S_SMVER, S_TQH, S_TQT, S_NQH, S_NQT, S_NTIMERS,
  S_NNET, S_NDONE, S_LASTPOLL, S_POLLWAKE, S_NSYSCALL, S_ERR, S_NOW, S_NCPU, S_NCPURUN,
- S_CPULAST) = range(30)
-NSC = 30
+ S_CPULAST, S_NPROCS, S_QMASK, S_HCAP, S_LCAP, S_NCOP, S_FOCC, S_FT, S_FSEQ, S_FTYP, S_FID,
+ S_FVER) = range(41)
+NSC = 41
 # M phases: what the M does when its pending event fires.
 PH_NONE, PH_SCHEDULE, PH_RUN, PH_CPU_DONE, PH_SYSCALL_RET, PH_STEAL, PH_BACKOFF = range(7)
 # Heap entry types.
 H_M, H_SYSMON, H_TIMER, H_NET = 0, 1, 2, 3
 SM_AFTER_USLEEP, SM_AFTER_DEEPSLEEP = 0, 1
+# run_other_op results: run the next op, schedule the M's next step, the G parked.
+ACT_NEXT, ACT_SCHEDULE, ACT_PARKED = 0, 1, 2
 ERR_NONE, ERR_THREADS, ERR_HEAP = 0, 1, 2
 WORK_SCALE = 1024               # CPU work units per ns (ncpu sharing keeps fractions)
 LOG_MARGIN = 4096               # rows kept free before each event-loop iteration
+LOG_ESTIMATE_MAX = 1 << 25      # the up-front log estimate stops here (then it doubles)
+_LINUX = sys.platform.startswith("linux")
+
+
+# ======================================================================================
+# raw pointers: the event loop's state arrays without reference counting
+# ======================================================================================
+# Every call between jitted functions increfs and decrefs each array argument (an atomic
+# operation plus a call) and passes ~7 words per array; with ~20 arrays per call that was
+# most of the time per event. The event loop owns every array for the whole run, so the
+# helpers get raw data pointers instead (one word, no refcount) and index them flat:
+# ``gs[g * NGF + field]``, ``ps[p * NPF + field]``, ``hp[i * NHF + field]``... There is no
+# bounds checking (there was none before either: Numba's boundscheck is off). Sizes the
+# helpers need live in ``sc`` (S_NPROCS, S_QMASK, S_HCAP, S_LCAP, S_NCOP). The owning
+# arrays live in ``simulate_kernel``, and ``_keepalive`` after the loop keeps them alive
+# until then. With the JIT off ``_ptr`` is a flat view, so the same code runs in Python.
+if config.DISABLE_JIT:
+    def _ptr(a):
+        return a.reshape(-1)
+
+    def _keepalive(a):
+        return 0
+
+    def _hugepages(a):
+        return 0
+else:
+    @intrinsic
+    def _ptr(typingctx, arr):
+        # The data pointer of a C-contiguous array (the caller keeps the array alive).
+        if not isinstance(arr, types.Array) or arr.layout != "C":
+            return None   # a typing error: flat indexing needs a C-contiguous array
+
+        def codegen(context, builder, signature, args):
+            return context.make_array(signature.args[0])(context, builder, value=args[0]).data
+        return types.CPointer(arr.dtype)(arr), codegen
+
+    @intrinsic
+    def _hugepages(typingctx, arr):
+        # madvise(MADV_HUGEPAGE) on the 2 MiB-aligned part of a big array that is written
+        # front to back (the log, the G table): one page fault per 2 MiB instead of one per
+        # 4 KiB when the memory comes fresh from the OS. Linux only; elsewhere, or with
+        # transparent huge pages off, it does nothing.
+        def codegen(context, builder, signature, args):
+            if not _LINUX:
+                return context.get_constant(types.intp, 0)
+            a = context.make_array(signature.args[0])(context, builder, value=args[0])
+            i64 = ir.IntType(64)
+            huge = (1 << 21) - 1
+            start = builder.ptrtoint(a.data, i64)
+            end = builder.add(start, builder.mul(a.nitems, a.itemsize))
+            lo = builder.and_(builder.add(start, ir.Constant(i64, huge)), ir.Constant(i64, ~huge))
+            hi = builder.and_(end, ir.Constant(i64, ~huge))
+            fnty = ir.FunctionType(ir.IntType(32), [ir.IntType(8).as_pointer(), i64, ir.IntType(32)])
+            fn = cgutils.get_or_insert_function(builder.module, fnty, "madvise")
+            with builder.if_then(builder.icmp_signed(">", hi, lo)):
+                builder.call(fn, [builder.inttoptr(lo, ir.IntType(8).as_pointer()),
+                                  builder.sub(hi, lo), ir.Constant(ir.IntType(32), 14)])
+            return context.get_constant(types.intp, 0)
+        return types.intp(arr), codegen
+
+    @intrinsic
+    def _keepalive(typingctx, arr):
+        # A use of ``arr`` that generates no code: the owner lives until this point.
+        def codegen(context, builder, signature, args):
+            return context.get_constant(types.intp, 0)
+        return types.intp(arr), codegen
 
 
 # ======================================================================================
@@ -191,54 +277,88 @@ def cheaprand(rng):
     return np.int64((hi ^ lo) & np.uint64(0xFFFFFFFF))
 
 
+# The event queue: a binary heap ordered by (time, seq) plus one "front" slot holding an
+# entry smaller than everything in the heap. A push that is the new minimum (an M's next
+# step a few hundred ns ahead, the common case) goes to the front slot, and the next pop
+# takes it, with no sift at all. Keys are unique, so the pop order is exactly that of a
+# plain heap. ``sc[S_HN]`` counts both (the heap array holds S_HN - S_FOCC entries).
 @njit(cache=True, inline='always')
 def heap_push(hp, sc, t, typ, ident, ver):
-    # hp rows: 0 time, 1 seq, 2 type, 3 id, 4 version. Ordered by (time, seq).
-    i = sc[S_HN]
-    if i >= hp.shape[1]:   # cannot happen with the loop's margin; never write out of bounds
+    # seq is the largest ever given, so (t, seq) < (t', seq') iff t < t'.
+    if sc[S_HN] >= sc[S_HCAP]:   # cannot happen with the loop's margin; never write out of bounds
         sc[S_ERR] = ERR_HEAP
         return
-    sc[S_HN] = i + 1
     seq = sc[S_SEQ]
     sc[S_SEQ] = seq + 1
-    while i > 0:
-        parent = (i - 1) >> 1
-        if hp[0, parent] < t or (hp[0, parent] == t and hp[1, parent] < seq):
-            break
-        for f in range(5):
-            hp[f, i] = hp[f, parent]
-        i = parent
-    hp[0, i] = t
-    hp[1, i] = seq
-    hp[2, i] = typ
-    hp[3, i] = ident
-    hp[4, i] = ver
+    sc[S_HN] += 1
+    if sc[S_FOCC] == 0 and (sc[S_HN] == 1 or t < hp[0]):
+        sc[S_FOCC] = 1      # the new minimum: into the front slot
+        sc[S_FT] = t
+        sc[S_FSEQ] = seq
+        sc[S_FTYP] = typ
+        sc[S_FID] = ident
+        sc[S_FVER] = ver
+        return
+    if sc[S_FOCC] == 1 and t < sc[S_FT]:
+        # the new entry becomes the front; the old front goes into the heap
+        t, sc[S_FT] = sc[S_FT], t
+        seq, sc[S_FSEQ] = sc[S_FSEQ], seq
+        typ, sc[S_FTYP] = sc[S_FTYP], typ
+        ident, sc[S_FID] = sc[S_FID], ident
+        ver, sc[S_FVER] = sc[S_FVER], ver
+    heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC], t, seq, typ, ident, ver)
 
 
 @njit(cache=True)
-def heap_pop(hp, sc, out):
-    n = sc[S_HN] - 1
-    sc[S_HN] = n
-    for f in range(5):
-        out[f] = hp[f, 0]
-    if n == 0:
-        return
-    t = hp[0, n]
-    seq = hp[1, n]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= n:
+def heap_insert(hp, i, t, seq, typ, ident, ver):
+    # Sift up from slot i (the heap array's new last slot). Entries are hp[i * NHF + f]
+    # with f = 0 time, 1 seq, 2 type, 3 id, 4 version.
+    while i > 0:
+        parent = (i - 1) >> 1
+        if hp[parent * NHF] < t or (hp[parent * NHF] == t and hp[parent * NHF + 1] < seq):
             break
-        if c + 1 < n and (hp[0, c + 1] < hp[0, c] or (hp[0, c + 1] == hp[0, c] and hp[1, c + 1] < hp[1, c])):
-            c += 1
-        if t < hp[0, c] or (t == hp[0, c] and seq < hp[1, c]):
-            break
-        for f in range(5):
-            hp[f, i] = hp[f, c]
-        i = c
-    for f in range(5):
-        hp[f, i] = hp[f, n]
+        for f in range(NHF):
+            hp[i * NHF + f] = hp[parent * NHF + f]
+        i = parent
+    hp[i * NHF] = t
+    hp[i * NHF + 1] = seq
+    hp[i * NHF + 2] = typ
+    hp[i * NHF + 3] = ident
+    hp[i * NHF + 4] = ver
+
+
+@njit(cache=True, inline='always')
+def heap_pop(hp, sc):
+    # Pop the minimum: returns (time, type, id, version).
+    sc[S_HN] -= 1
+    if sc[S_FOCC] == 1:
+        sc[S_FOCC] = 0
+        return sc[S_FT], sc[S_FTYP], sc[S_FID], sc[S_FVER]
+    return heap_pop_min(hp, sc[S_HN])
+
+
+@njit(cache=True, inline='always')
+def heap_pop_min(hp, n):
+    # Pop the heap array's minimum; n = entries left after the pop.
+    t0, typ0, id0, ver0 = hp[0], hp[2], hp[3], hp[4]
+    if n > 0:
+        t = hp[n * NHF]
+        seq = hp[n * NHF + 1]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= n:
+                break
+            if c + 1 < n and (hp[(c + 1) * NHF] < hp[c * NHF] or (hp[(c + 1) * NHF] == hp[c * NHF] and hp[(c + 1) * NHF + 1] < hp[c * NHF + 1])):
+                c += 1
+            if t < hp[c * NHF] or (t == hp[c * NHF] and seq < hp[c * NHF + 1]):
+                break
+            for f in range(NHF):
+                hp[i * NHF + f] = hp[c * NHF + f]
+            i = c
+        for f in range(NHF):
+            hp[i * NHF + f] = hp[n * NHF + f]
+    return t0, typ0, id0, ver0
 
 
 @njit(cache=True, inline='always')
@@ -246,14 +366,14 @@ def emit(lt, ld, sc, kind, p, m, g, a, b):
     # Append one row to the log; past capacity only count (the wrapper re-runs, sized exactly).
     k = sc[S_NEV]
     sc[S_NEV] = k + 1
-    if k < lt.shape[0]:
+    if k < sc[S_LCAP]:
         lt[k] = sc[S_NOW]
-        ld[k, 0] = kind
-        ld[k, 1] = p
-        ld[k, 2] = m
-        ld[k, 3] = g
-        ld[k, 4] = a
-        ld[k, 5] = b
+        ld[k * NLD] = kind
+        ld[k * NLD + 1] = p
+        ld[k * NLD + 2] = m
+        ld[k * NLD + 3] = g
+        ld[k * NLD + 4] = a
+        ld[k * NLD + 5] = b
 
 
 @njit(cache=True, inline='always')
@@ -264,50 +384,50 @@ def gq_len(sc):
 @njit(cache=True, inline='always')
 def globrunqput(gq, sc, g):
     """proc.go: globrunqput, tail of sched.runq."""
-    gq[sc[S_GQT] % gq.shape[0]] = g
+    gq[sc[S_GQT] & sc[S_QMASK]] = g
     sc[S_GQT] += 1
 
 
 @njit(cache=True, inline='always')
 def globrunqpop(gq, sc):
-    g = gq[sc[S_GQH] % gq.shape[0]]
+    g = gq[sc[S_GQH] & sc[S_QMASK]]
     sc[S_GQH] += 1
     return g
 
 
 @njit(cache=True, inline='always')
 def runq_len(ps, p):
-    return ps[PF_TAIL, p] - ps[PF_HEAD, p]
+    return ps[p * NPF + PF_TAIL] - ps[p * NPF + PF_HEAD]
 
 
 @njit(cache=True, inline='always')
 def runqempty(ps, p):
     """proc.go: runqempty — ring and runnext both empty."""
-    return ps[PF_TAIL, p] == ps[PF_HEAD, p] and ps[PF_RUNNEXT, p] < 0
+    return ps[p * NPF + PF_TAIL] == ps[p * NPF + PF_HEAD] and ps[p * NPF + PF_RUNNEXT] < 0
 
 
 @njit(cache=True, inline='always')
 def ring_push(ps, runq, p, g):
-    runq[p, ps[PF_TAIL, p] % RUNQ_SIZE] = g
-    ps[PF_TAIL, p] += 1
+    runq[p * RUNQ_SIZE + (ps[p * NPF + PF_TAIL] % RUNQ_SIZE)] = g
+    ps[p * NPF + PF_TAIL] += 1
 
 
 @njit(cache=True, inline='always')
 def ring_pop(ps, runq, p):
-    g = runq[p, ps[PF_HEAD, p] % RUNQ_SIZE]
-    ps[PF_HEAD, p] += 1
+    g = runq[p * RUNQ_SIZE + (ps[p * NPF + PF_HEAD] % RUNQ_SIZE)]
+    ps[p * NPF + PF_HEAD] += 1
     return g
 
 
 @njit(cache=True, inline='always')
 def fifo_push(q, sc, tail_slot, g):
-    q[sc[tail_slot] % q.shape[0]] = g
+    q[sc[tail_slot] & sc[S_QMASK]] = g
     sc[tail_slot] += 1
 
 
 @njit(cache=True, inline='always')
 def fifo_pop(q, sc, head_slot):
-    g = q[sc[head_slot] % q.shape[0]]
+    g = q[sc[head_slot] & sc[S_QMASK]]
     sc[head_slot] += 1
     return g
 
@@ -315,10 +435,10 @@ def fifo_pop(q, sc, head_slot):
 @njit(cache=True, inline='always')
 def schedule_m(ms, hp, sc, m, t, phase):
     # Give M m its (single) pending event; bumping the version cancels an older one.
-    ms[MF_PHASE, m] = phase
-    ms[MF_VER, m] += 1
-    ms[MF_WHEN, m] = t
-    heap_push(hp, sc, t, H_M, m, ms[MF_VER, m])
+    ms[m * NMF + MF_PHASE] = phase
+    ms[m * NMF + MF_VER] += 1
+    ms[m * NMF + MF_WHEN] = t
+    heap_push(hp, sc, t, H_M, m, ms[m * NMF + MF_VER])
 
 
 # ======================================================================================
@@ -328,7 +448,7 @@ def schedule_m(ms, hp, sc, m, t, phase):
 def make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m):
     """proc.go: runqput(next=true) kicks the old runnext to the ring tail; if the ring is
     full that put goes through runqputslow (logged first, so each row is one transition)."""
-    old = ps[PF_RUNNEXT, p]
+    old = ps[p * NPF + PF_RUNNEXT]
     if old >= 0 and runq_len(ps, p) >= RUNQ_SIZE:
         runqputslow(ps, runq, gq, sc, lt, ld, p, m, old)
 
@@ -341,15 +461,15 @@ def runqputslow(ps, runq, gq, sc, lt, ld, p, m, g):
     for _ in range(n):
         globrunqput(gq, sc, ring_pop(ps, runq, p))
     globrunqput(gq, sc, g)
-    ps[PF_RUNNEXT, p] = -1
+    ps[p * NPF + PF_RUNNEXT] = -1
 
 
 @njit(cache=True, inline='always')
 def runqput_next(ps, runq, p, g):
     """proc.go: runqput(pp, gp, next=true) once there is room: g into runnext, the previous
     runnext to the ring tail."""
-    old = ps[PF_RUNNEXT, p]
-    ps[PF_RUNNEXT, p] = g
+    old = ps[p * NPF + PF_RUNNEXT]
+    ps[p * NPF + PF_RUNNEXT] = g
     if old >= 0:
         ring_push(ps, runq, p, old)
 
@@ -359,24 +479,26 @@ def newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs,
     """proc.go: newproc/newproc1 — new G into the creator P's runnext, then wakep."""
     g = sc[S_NG]
     sc[S_NG] = g + 1
-    gs[GF_PC, g] = prog_off[prog]
-    gs[GF_REM, g] = -1
+    gs[g * NGF + GF_PC] = prog_off[prog]
+    gs[g * NGF + GF_REM] = -1
+    gs[g * NGF + GF_WAIT] = W_NONE
+    gs[g * NGF + GF_NEXT] = -1
     make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m)
     emit(lt, ld, sc, EV_NEWPROC, p, m, g, parent, -1)
-    gs[GF_STATUS, g] = G_RUNNABLE
+    gs[g * NGF + GF_STATUS] = G_RUNNABLE
     runqput_next(ps, runq, p, g)
     if parent >= 0:  # proc.go newproc: if mainStarted { wakep() }
         wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
     return g
 
 
-@njit(cache=True, inline='always')
+@njit(cache=True)
 def goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, waker):
     """proc.go: ready — _Gwaiting -> _Grunnable into the *waker's* P runnext, then wakep."""
     make_room_for_runnext(ps, runq, gq, sc, lt, ld, p, m)
-    emit(lt, ld, sc, EV_GOREADY, p, m, g, waker, gs[GF_WAIT, g])
-    gs[GF_STATUS, g] = G_RUNNABLE
-    gs[GF_WAIT, g] = W_NONE
+    emit(lt, ld, sc, EV_GOREADY, p, m, g, waker, gs[g * NGF + GF_WAIT])
+    gs[g * NGF + GF_STATUS] = G_RUNNABLE
+    gs[g * NGF + GF_WAIT] = W_NONE
     runqput_next(ps, runq, p, g)
     wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
 
@@ -396,12 +518,29 @@ def pidleget(ps, sc, pidle):
 def pidleput(ps, ms, sc, lt, ld, pidle, p, m):
     """proc.go: releasep + pidleput — p goes idle (its queue is empty)."""
     emit(lt, ld, sc, EV_PIDLEPUT, p, m, -1, -1, -1)
-    ps[PF_STATUS, p] = P_IDLE
-    ps[PF_M, p] = -1
+    ps[p * NPF + PF_STATUS] = P_IDLE
+    ps[p * NPF + PF_M] = -1
     if m >= 0:
-        ms[MF_P, m] = -1
+        ms[m * NMF + MF_P] = -1
     pidle[sc[S_NPIDLE]] = p
     sc[S_NPIDLE] += 1
+
+
+@njit(cache=True, inline='always')
+def m_init(ms, m):
+    # A new M's fields (the M table is not initialised up front: most of it is never used).
+    ms[m * NMF + MF_STATUS] = M_NONE
+    ms[m * NMF + MF_P] = -1
+    ms[m * NMF + MF_CURG] = -1
+    ms[m * NMF + MF_SPINNING] = 0
+    ms[m * NMF + MF_OLDP] = -1
+    ms[m * NMF + MF_PHASE] = PH_NONE
+    ms[m * NMF + MF_VER] = 0
+    ms[m * NMF + MF_WHEN] = 0
+    ms[m * NMF + MF_ARG] = 0
+    ms[m * NMF + MF_ARG2] = 0
+    ms[m * NMF + MF_POLLER] = 0
+    ms[m * NMF + MF_WORK] = 0
 
 
 @njit(cache=True)
@@ -419,15 +558,16 @@ def startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, spinning):
             m = maxm - 1
         else:
             sc[S_MNEXT] = m + 1
+            m_init(ms, m)
         new = 1
         delay = costs[C_NEWM]
     emit(lt, ld, sc, EV_STARTM, p, m, -1, spinning, new)
-    ms[MF_STATUS, m] = M_SPINNING if spinning else M_RUNNING
-    ms[MF_SPINNING, m] = spinning
-    ms[MF_P, m] = p
-    ms[MF_CURG, m] = -1
-    ps[PF_STATUS, p] = P_RUNNING
-    ps[PF_M, p] = m
+    ms[m * NMF + MF_STATUS] = M_SPINNING if spinning else M_RUNNING
+    ms[m * NMF + MF_SPINNING] = spinning
+    ms[m * NMF + MF_P] = p
+    ms[m * NMF + MF_CURG] = -1
+    ps[p * NPF + PF_STATUS] = P_RUNNING
+    ps[p * NPF + PF_M] = m
     schedule_m(ms, hp, sc, m, sc[S_NOW] + delay, PH_SCHEDULE)
     return m
 
@@ -445,21 +585,21 @@ def wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, caller_p):
     sc[S_NMSPINNING] += 1
     p = pidleget(ps, sc, pidle)
     emit(lt, ld, sc, EV_WAKEP, caller_p, -1, -1, p, -1)
-    startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 1)
+    startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, np.int64(1))
 
 
 @njit(cache=True)
 def stopm(ms, sc, lt, ld, midle, m):
     """proc.go: stopm — the M parks on sched.midle (kept for reuse, never destroyed)."""
     emit(lt, ld, sc, EV_STOPM, -1, m, -1, -1, -1)
-    if ms[MF_SPINNING, m] == 1:
-        ms[MF_SPINNING, m] = 0
+    if ms[m * NMF + MF_SPINNING] == 1:
+        ms[m * NMF + MF_SPINNING] = 0
         sc[S_NMSPINNING] -= 1
-    ms[MF_STATUS, m] = M_IDLE
-    ms[MF_P, m] = -1
-    ms[MF_CURG, m] = -1
-    ms[MF_PHASE, m] = PH_NONE
-    ms[MF_VER, m] += 1
+    ms[m * NMF + MF_STATUS] = M_IDLE
+    ms[m * NMF + MF_P] = -1
+    ms[m * NMF + MF_CURG] = -1
+    ms[m * NMF + MF_PHASE] = PH_NONE
+    ms[m * NMF + MF_VER] += 1
     midle[sc[S_NMIDLE]] = m
     sc[S_NMIDLE] += 1
 
@@ -478,22 +618,29 @@ def wake_sysmon(sc, hp):
 # ======================================================================================
 # the scheduler: schedule -> findRunnable -> execute
 # ======================================================================================
+@njit(cache=True, inline='always')
+def execute_start(gs, ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, inherit, src):
+    """proc.go: execute — g runs; a new slice (schedtick++) unless it inherits the time.
+    The caller then runs g's ops (``run_g``)."""
+    emit(lt, ld, sc, EV_EXECUTE, p, m, g, inherit, src)
+    gs[g * NGF + GF_STATUS] = G_RUNNING
+    ps[p * NPF + PF_CURG] = g
+    ms[m * NMF + MF_CURG] = g
+    if inherit == 0:
+        ps[p * NPF + PF_SCHEDTICK] += 1
+    ms[m * NMF + MF_STATUS] = M_RUNNING
+    if ms[m * NMF + MF_SPINNING] == 1:
+        # proc.go schedule: resetspinning — a spinner that found work recruits the next one.
+        ms[m * NMF + MF_SPINNING] = 0
+        sc[S_NMSPINNING] -= 1
+        wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+
+
 @njit(cache=True)
 def execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
             chan_cap, ch, costs, maxm, p, m, g, inherit, src):
-    """proc.go: execute — g runs; a new slice (schedtick++) unless it inherits the time."""
-    emit(lt, ld, sc, EV_EXECUTE, p, m, g, inherit, src)
-    gs[GF_STATUS, g] = G_RUNNING
-    ps[PF_CURG, p] = g
-    ms[MF_CURG, m] = g
-    if inherit == 0:
-        ps[PF_SCHEDTICK, p] += 1
-    ms[MF_STATUS, m] = M_RUNNING
-    if ms[MF_SPINNING, m] == 1:
-        # proc.go schedule: resetspinning — a spinner that found work recruits the next one.
-        ms[MF_SPINNING, m] = 0
-        sc[S_NMSPINNING] -= 1
-        wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    """proc.go: execute, then run g's ops (the event loop inlines both for schedule)."""
+    execute_start(gs, ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, inherit, src)
     run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
           chan_cap, ch, costs, maxm, m)
 
@@ -505,7 +652,7 @@ def run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, ma
     while sc[S_TQT] > sc[S_TQH]:
         g = fifo_pop(tq, sc, S_TQH)
         sc[S_NTIMERS] -= 1
-        goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, -1)
+        goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, np.int64(g), np.int64(-1))
         ran += 1
     return ran
 
@@ -517,8 +664,8 @@ def netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, 
     while sc[S_NQT] > sc[S_NQH]:
         g = fifo_pop(nq, sc, S_NQH)
         sc[S_NNET] -= 1
-        gs[GF_STATUS, g] = G_RUNNABLE
-        gs[GF_WAIT, g] = W_NONE
+        gs[g * NGF + GF_STATUS] = G_RUNNABLE
+        gs[g * NGF + GF_WAIT] = W_NONE
         if runq_len(ps, p) < RUNQ_SIZE:
             emit(lt, ld, sc, EV_NETPOLL, p, m, g, -1, -1)
             ring_push(ps, runq, p, g)
@@ -535,7 +682,7 @@ def globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, nmax, reason):
     """proc.go: globrunqget / globrunqgetbatch — the GQ head runs, up to n-1 more go to the
     ring, n = min(nmax, len, len/GOMAXPROCS+1)."""
     size = gq_len(sc)
-    n = min(nmax, size, size // ps.shape[1] + 1)
+    n = min(nmax, size, size // sc[S_NPROCS] + 1)
     g = globrunqpop(gq, sc)
     emit(lt, ld, sc, EV_GLOBRUNQGET, p, m, g, n, reason)
     for _ in range(n - 1):
@@ -543,70 +690,66 @@ def globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, nmax, reason):
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
              prog_off, chan_cap, ch, costs, maxm, m):
-    """proc.go: schedule -> findRunnable, in the source's order (scheduler-model.md §2.3)."""
-    p = ms[MF_P, m]
-    if ms[MF_POLLER, m] == 1:
+    """proc.go: schedule -> findRunnable, in the source's order (scheduler-model.md §2.3).
+    Returns True if it started a G on m (execute): the caller then runs it (run_g)."""
+    p = ms[m * NMF + MF_P]
+    g = -1
+    inherit = 0
+    src = SRC_LOCAL
+    if ms[m * NMF + MF_POLLER] == 1:
         # proc.go findRunnable: the M blocked in netpoll woke; run the first ready G.
-        ms[MF_POLLER, m] = 0
+        ms[m * NMF + MF_POLLER] = 0
         sc[S_POLLWAKE] = 0
         if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
             g = ring_pop(ps, runq, p)
-            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
-            return
-    # R5: this P's expired timers (one global list here).
-    run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
-    # R7: every 61st schedtick, one G from the global queue for fairness.
-    if ps[PF_SCHEDTICK, p] % GLOBAL_CHECK == 0 and gq_len(sc) > 0:
-        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, 1, 0)
-        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
-        return
-    # R9: runqget — runnext first (inherits the time slice), then the ring head.
-    if ps[PF_RUNNEXT, p] >= 0:
-        g = ps[PF_RUNNEXT, p]
-        ps[PF_RUNNEXT, p] = -1
-        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
-        return
-    if runq_len(ps, p) > 0:
-        g = ring_pop(ps, runq, p)
-        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
-        return
-    # R10: a batch from the global queue.
-    if gq_len(sc) > 0:
-        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, RUNQ_SIZE // 2, 1)
-        execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
-        return
-    # R11: non-blocking netpoll.
-    if sc[S_NQT] > sc[S_NQH]:
-        if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
+    if g < 0:
+        # R5: this P's expired timers (one global list here).
+        if sc[S_TQT] > sc[S_TQH]:
+            run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
+        if ps[p * NPF + PF_SCHEDTICK] % GLOBAL_CHECK == 0 and gq_len(sc) > 0:
+            # R7: every 61st schedtick, one G from the global queue for fairness.
+            g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, np.int64(1), np.int64(0))
+            src = SRC_GLOBAL
+        elif ps[p * NPF + PF_RUNNEXT] >= 0:
+            # R9: runqget — runnext first (inherits the time slice), then the ring head.
+            g = ps[p * NPF + PF_RUNNEXT]
+            ps[p * NPF + PF_RUNNEXT] = -1
+            inherit = 1
+            src = SRC_RUNNEXT
+        elif runq_len(ps, p) > 0:
             g = ring_pop(ps, runq, p)
-            execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
-            return
+        elif gq_len(sc) > 0:
+            # R10: a batch from the global queue.
+            g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, np.int64(RUNQ_SIZE // 2), np.int64(1))
+            src = SRC_GLOBAL
+        elif sc[S_NQT] > sc[S_NQH]:
+            # R11: non-blocking netpoll.
+            if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
+                g = ring_pop(ps, runq, p)
+    if g >= 0:
+        execute_start(gs, ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, g, inherit, src)
+        return True
     # R12: spin and steal, if at most half as many spinning Ms as busy Ps.
-    nprocs = ps.shape[1]
-    if ms[MF_SPINNING, m] == 1 or 2 * sc[S_NMSPINNING] < nprocs - sc[S_NPIDLE]:
-        if ms[MF_SPINNING, m] == 0:
+    nprocs = sc[S_NPROCS]
+    if ms[m * NMF + MF_SPINNING] == 1 or 2 * sc[S_NMSPINNING] < nprocs - sc[S_NPIDLE]:
+        if ms[m * NMF + MF_SPINNING] == 0:
             become_spinning(ms, sc, lt, ld, p, m)
         schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_STEAL], PH_STEAL)
-        return
+        return False
     give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
               chan_cap, ch, costs, maxm, p, m)
+    return False
 
 
 @njit(cache=True)
 def become_spinning(ms, sc, lt, ld, p, m):
     """proc.go: (*m).becomeSpinning — spinning = true, nmspinning++, needspinning = 0."""
     emit(lt, ld, sc, EV_FINDRUNNABLE, p, m, -1, 1, -1)
-    ms[MF_SPINNING, m] = 1
-    ms[MF_STATUS, m] = M_SPINNING
+    ms[m * NMF + MF_SPINNING] = 1
+    ms[m * NMF + MF_STATUS] = M_SPINNING
     sc[S_NMSPINNING] += 1
     sc[S_NEEDSPINNING] = 0
 
@@ -620,23 +763,23 @@ def give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kin
         # R16: the M would block in netpoll until the earliest timer or I/O; one is already
         # due (it expired while this P was busy), so netpoll returns at once: run it here.
         run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
-        if ps[PF_RUNNEXT, p] >= 0:
-            g = ps[PF_RUNNEXT, p]
-            ps[PF_RUNNEXT, p] = -1
+        if ps[p * NPF + PF_RUNNEXT] >= 0:
+            g = ps[p * NPF + PF_RUNNEXT]
+            ps[p * NPF + PF_RUNNEXT] = -1
             execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                    chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
+                    chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(1), np.int64(SRC_RUNNEXT))
             return
         if netpoll_into(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, maxm, p, m) > 0:
             g = ring_pop(ps, runq, p)
             execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                    chan_cap, ch, costs, maxm, p, m, g, 0, SRC_LOCAL)
+                    chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(0), np.int64(SRC_LOCAL))
             return
     if gq_len(sc) > 0:
-        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, RUNQ_SIZE // 2, 1)
+        g = globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, np.int64(RUNQ_SIZE // 2), np.int64(1))
         execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-                chan_cap, ch, costs, maxm, p, m, g, 0, SRC_GLOBAL)
+                chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(0), np.int64(SRC_GLOBAL))
         return
-    if ms[MF_SPINNING, m] == 0 and sc[S_NEEDSPINNING] == 1:
+    if ms[m * NMF + MF_SPINNING] == 0 and sc[S_NEEDSPINNING] == 1:
         become_spinning(ms, sc, lt, ld, p, m)
         schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_STEAL], PH_STEAL)
         return
@@ -655,18 +798,18 @@ def steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_a
             ring_push(ps, runq, p, g)
     emit(lt, ld, sc, EV_RUNQSTEAL, p, m, g, v, n)
     execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-            chan_cap, ch, costs, maxm, p, m, g, 0, SRC_STOLEN)
+            chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(0), np.int64(SRC_STOLEN))
 
 
 @njit(cache=True)
 def steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
                   chan_cap, ch, costs, maxm, p, m, v):
     """proc.go runqgrab: pp.runnext.cas(next, 0) — take the victim's runnext G."""
-    g = ps[PF_RUNNEXT, v]
-    ps[PF_RUNNEXT, v] = -1
+    g = ps[v * NPF + PF_RUNNEXT]
+    ps[v * NPF + PF_RUNNEXT] = -1
     emit(lt, ld, sc, EV_RUNQSTEAL, p, m, g, v, -1)
     execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
-            chan_cap, ch, costs, maxm, p, m, g, 0, SRC_STOLEN)
+            chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(0), np.int64(SRC_STOLEN))
 
 
 @njit(cache=True)
@@ -674,9 +817,9 @@ def steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_ki
                prog_off, chan_cap, ch, coprimes, rng, costs, maxm, m):
     """proc.go: stealWork — 4 passes over all Ps in random coprime order; timers and
     runnext only on the last pass (runnext after a 3 µs back-off if the victim runs)."""
-    p = ms[MF_P, m]
-    nprocs = ps.shape[1]
-    ncop = coprimes.shape[0]
+    p = ms[m * NMF + MF_P]
+    nprocs = sc[S_NPROCS]
+    ncop = sc[S_NCOP]
     for i in range(STEAL_TRIES):
         last = i == STEAL_TRIES - 1
         r = cheaprand(rng)
@@ -685,28 +828,28 @@ def steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_ki
         for _ in range(nprocs):
             v = pos
             pos = (pos + inc) % nprocs
-            if v == p or ps[PF_STATUS, v] == P_IDLE:   # idlepMask: idle Ps have nothing
+            if v == p or ps[v * NPF + PF_STATUS] == P_IDLE:   # idlepMask: idle Ps have nothing
                 continue
             if last and sc[S_TQT] > sc[S_TQH]:
                 # stealTimersOrRunNextG: run the victim's timers; the Gs land on this P.
                 run_timers(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, costs, maxm, p, m)
-                if ps[PF_RUNNEXT, p] >= 0:
-                    g = ps[PF_RUNNEXT, p]
-                    ps[PF_RUNNEXT, p] = -1
+                if ps[p * NPF + PF_RUNNEXT] >= 0:
+                    g = ps[p * NPF + PF_RUNNEXT]
+                    ps[p * NPF + PF_RUNNEXT] = -1
                     execute(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
-                            prog_off, chan_cap, ch, costs, maxm, p, m, g, 1, SRC_RUNNEXT)
+                            prog_off, chan_cap, ch, costs, maxm, p, m, np.int64(g), np.int64(1), np.int64(SRC_RUNNEXT))
                     return
             n = runq_len(ps, v)
             if n > 0:
                 steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
                            prog_off, chan_cap, ch, costs, maxm, p, m, v, n - n // 2)
                 return
-            if last and ps[PF_RUNNEXT, v] >= 0:
-                vm = ps[PF_M, v]
-                if ps[PF_STATUS, v] == P_RUNNING and vm >= 0 and ms[MF_STATUS, vm] != M_SYSCALL:
+            if last and ps[v * NPF + PF_RUNNEXT] >= 0:
+                vm = ps[v * NPF + PF_M]
+                if ps[v * NPF + PF_STATUS] == P_RUNNING and vm >= 0 and ms[vm * NMF + MF_STATUS] != M_SYSCALL:
                     # "a sync chan send/recv takes ~50ns ... 3us gives ~50x overshoot"
-                    ms[MF_ARG, m] = v
-                    ms[MF_ARG2, m] = ps[PF_RUNNEXT, v]
+                    ms[m * NMF + MF_ARG] = v
+                    ms[m * NMF + MF_ARG2] = ps[v * NPF + PF_RUNNEXT]
                     schedule_m(ms, hp, sc, m, sc[S_NOW] + RUNNEXT_BACKOFF_NS, PH_BACKOFF)
                     return
                 steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
@@ -721,21 +864,21 @@ def steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, 
                         prog_off, chan_cap, ch, costs, maxm, m):
     """proc.go runqgrab after usleep(3): CAS the runnext seen before sleeping; if it changed,
     loop (re-read the ring, back off again for a new runnext)."""
-    p = ms[MF_P, m]
-    v = ms[MF_ARG, m]
-    seen = ms[MF_ARG2, m]
+    p = ms[m * NMF + MF_P]
+    v = ms[m * NMF + MF_ARG]
+    seen = ms[m * NMF + MF_ARG2]
     n = runq_len(ps, v)
     if n > 0:
         steal_from(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
                    prog_off, chan_cap, ch, costs, maxm, p, m, v, n - n // 2)
         return
-    rn = ps[PF_RUNNEXT, v]
+    rn = ps[v * NPF + PF_RUNNEXT]
     if rn >= 0 and rn == seen:
         steal_runnext(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
                       prog_off, chan_cap, ch, costs, maxm, p, m, v)
         return
-    if rn >= 0 and ps[PF_STATUS, v] == P_RUNNING:
-        ms[MF_ARG2, m] = rn
+    if rn >= 0 and ps[v * NPF + PF_STATUS] == P_RUNNING:
+        ms[m * NMF + MF_ARG2] = rn
         schedule_m(ms, hp, sc, m, sc[S_NOW] + RUNNEXT_BACKOFF_NS, PH_BACKOFF)
         return
     give_up_p(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg, prog_off,
@@ -763,10 +906,10 @@ def cpu_account(ps, ms, sc):
     if e <= 0 or sc[S_NCPURUN] == 0:
         return
     done = np.int64(e * cpu_rate(sc))
-    for p in range(ps.shape[1]):
-        m = ps[PF_M, p]
-        if m >= 0 and ms[MF_PHASE, m] == PH_CPU_DONE:
-            ms[MF_WORK, m] = max(0, ms[MF_WORK, m] - done)
+    for p in range(sc[S_NPROCS]):
+        m = ps[p * NPF + PF_M]
+        if m >= 0 and ms[m * NMF + MF_PHASE] == PH_CPU_DONE:
+            ms[m * NMF + MF_WORK] = max(0, ms[m * NMF + MF_WORK] - done)
 
 
 @njit(cache=True)
@@ -777,10 +920,10 @@ def cpu_reschedule(ps, ms, hp, sc):
     if sc[S_NCPURUN] == 0:
         return
     rate = cpu_rate(sc)
-    for p in range(ps.shape[1]):
-        m = ps[PF_M, p]
-        if m >= 0 and ms[MF_PHASE, m] == PH_CPU_DONE:
-            end = sc[S_NOW] + np.int64(np.ceil(ms[MF_WORK, m] / rate))
+    for p in range(sc[S_NPROCS]):
+        m = ps[p * NPF + PF_M]
+        if m >= 0 and ms[m * NMF + MF_PHASE] == PH_CPU_DONE:
+            end = sc[S_NOW] + np.int64(np.ceil(ms[m * NMF + MF_WORK] / rate))
             schedule_m(ms, hp, sc, m, end, PH_CPU_DONE)
 
 
@@ -791,164 +934,187 @@ def cpu_reschedule(ps, ms, hp, sc):
 def gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, reason):
     """proc.go: gopark/park_m — _Grunning -> _Gwaiting, then schedule() on the same M."""
     emit(lt, ld, sc, EV_GOPARK, p, m, g, reason, -1)
-    gs[GF_STATUS, g] = G_WAITING
-    gs[GF_WAIT, g] = reason
-    ps[PF_CURG, p] = -1
-    ms[MF_CURG, m] = -1
+    gs[g * NGF + GF_STATUS] = G_WAITING
+    gs[g * NGF + GF_WAIT] = reason
+    ps[p * NPF + PF_CURG] = -1
+    ms[m * NMF + MF_CURG] = -1
     schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SWITCH], PH_SCHEDULE)
 
 
 @njit(cache=True)
 def waitq_push(gs, ch, c, hslot, tslot, g):
-    gs[GF_NEXT, g] = -1
-    if ch[tslot, c] < 0:
-        ch[hslot, c] = g
+    gs[g * NGF + GF_NEXT] = -1
+    if ch[c * NCF + tslot] < 0:
+        ch[c * NCF + hslot] = g
     else:
-        gs[GF_NEXT, ch[tslot, c]] = g
-    ch[tslot, c] = g
+        gs[(ch[c * NCF + tslot]) * NGF + GF_NEXT] = g
+    ch[c * NCF + tslot] = g
 
 
 @njit(cache=True)
 def waitq_pop(gs, ch, c, hslot, tslot):
-    g = ch[hslot, c]
+    g = ch[c * NCF + hslot]
     if g >= 0:
-        ch[hslot, c] = gs[GF_NEXT, g]
-        if ch[hslot, c] < 0:
-            ch[tslot, c] = -1
+        ch[c * NCF + hslot] = gs[g * NGF + GF_NEXT]
+        if ch[c * NCF + hslot] < 0:
+            ch[c * NCF + tslot] = -1
     return g
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
           chan_cap, ch, costs, maxm, m):
-    """Interpret the running G's ops until one takes time or blocks."""
-    g = ms[MF_CURG, m]
-    p = ms[MF_P, m]
+    """Interpret the running G's ops until one takes time or blocks. The common ops (cpu,
+    spawn, exit) are here; the others are in ``run_other_op``. Every path that keeps the G
+    on the M ends in the one ``schedule_m`` at the bottom."""
+    g = ms[m * NMF + MF_CURG]
+    p = ms[m * NMF + MF_P]
+    if g < 0:   # only after a fatal "thread exhaustion" (startm reused this M): stop here
+        return
     now = sc[S_NOW]
+    when = now
+    phase = PH_NONE
     while True:
-        pc = gs[GF_PC, g]
+        pc = gs[g * NGF + GF_PC]
         k = op_kind[pc]
         arg = op_arg[pc]
         if k == OP_CPU:
-            rem = gs[GF_REM, g]
+            rem = gs[g * NGF + GF_REM]
             if rem < 0:
                 rem = arg
             if rem == 0:
-                gs[GF_PC, g] = pc + 1
-                gs[GF_REM, g] = -1
+                gs[g * NGF + GF_PC] = pc + 1
+                gs[g * NGF + GF_REM] = -1
                 continue
-            gs[GF_REM, g] = rem
+            gs[g * NGF + GF_REM] = rem
             if sc[S_NCPU] > 0:          # ncpu model: the burst joins the shared cores
-                cpu_account(ps, ms, sc)
-                ms[MF_WORK, m] = rem * WORK_SCALE
-                ms[MF_PHASE, m] = PH_CPU_DONE
-                sc[S_NCPURUN] += 1
-                cpu_reschedule(ps, ms, hp, sc)
+                cpu_burst_start(ps, ms, hp, sc, m, rem)
                 return
-            schedule_m(ms, hp, sc, m, now + rem, PH_CPU_DONE)
-            return
+            when = now + rem
+            phase = PH_CPU_DONE
+            break
         if k == OP_SPAWN:
-            gs[GF_PC, g] = pc + 1
+            gs[g * NGF + GF_PC] = pc + 1
             newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm,
                     p, m, g, arg)
-            schedule_m(ms, hp, sc, m, now + costs[C_SPAWN], PH_RUN)
+            when = now + costs[C_SPAWN]
+            phase = PH_RUN
+            break
+        if k == OP_EXIT:
+            # proc.go goexit0/gdestroy: _Gdead, schedule() on the same M and P.
+            emit(lt, ld, sc, EV_GOEXIT0, p, m, g, -1, -1)
+            gs[g * NGF + GF_STATUS] = G_DEAD
+            ps[p * NPF + PF_CURG] = -1
+            ms[m * NMF + MF_CURG] = -1
+            sc[S_NDONE] += 1
+            when = now + costs[C_SWITCH]
+            phase = PH_SCHEDULE
+            break
+        gs[g * NGF + GF_PC] = pc + 1
+        act, when, phase = run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle,
+                                        chan_cap, ch, costs, maxm, p, m, g, k, arg)
+        if act == ACT_NEXT:
+            continue
+        if act == ACT_PARKED:
             return
-        if k == OP_SEND:
-            gs[GF_PC, g] = pc + 1
-            r = waitq_pop(gs, ch, arg, CF_RQH, CF_RQT)
-            if r >= 0:        # chan.go send: a receiver is waiting, hand it the value
-                goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, r, g)
-            elif ch[CF_COUNT, arg] < chan_cap[arg]:   # chan.go chansend: room in the buffer
-                ch[CF_COUNT, arg] += 1
-            else:             # chan.go chansend: block, gopark(waitReasonChanSend)
-                waitq_push(gs, ch, arg, CF_SQH, CF_SQT, g)
-                gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_CHANSEND)
-                return
-            schedule_m(ms, hp, sc, m, now + costs[C_CHAN], PH_RUN)
-            return
-        if k == OP_RECV:
-            gs[GF_PC, g] = pc + 1
-            s = waitq_pop(gs, ch, arg, CF_SQH, CF_SQT)
-            if s >= 0:        # chan.go recv: a sender waits (buffer full or unbuffered)
-                goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, s, g)
-            elif ch[CF_COUNT, arg] > 0:
-                ch[CF_COUNT, arg] -= 1
-            else:             # chan.go chanrecv: block, gopark(waitReasonChanReceive)
-                waitq_push(gs, ch, arg, CF_RQH, CF_RQT, g)
-                gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_CHANRECV)
-                return
-            schedule_m(ms, hp, sc, m, now + costs[C_CHAN], PH_RUN)
-            return
-        if k == OP_SYSCALL:
-            gs[GF_PC, g] = pc + 1
-            entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g)
-            schedule_m(ms, hp, sc, m, now + costs[C_SCENTER] + arg, PH_SYSCALL_RET)
-            return
-        if k == OP_SLEEP:
-            gs[GF_PC, g] = pc + 1
-            if arg == 0:      # time.go timeSleep: ns <= 0 returns at once
-                continue
-            sc[S_NTIMERS] += 1
-            heap_push(hp, sc, now + arg, H_TIMER, g, 0)
-            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_SLEEP)
-            return
-        if k == OP_NETWAIT:
-            gs[GF_PC, g] = pc + 1
-            if arg == 0:      # data already there: the read does not block
-                continue
-            sc[S_NNET] += 1
-            heap_push(hp, sc, now + arg, H_NET, g, 0)
-            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, W_IOWAIT)
-            return
-        if k == OP_GOSCHED:
-            gs[GF_PC, g] = pc + 1
-            # proc.go goschedImpl: _Grunning -> _Grunnable, globrunqput, wakep, schedule.
-            emit(lt, ld, sc, EV_GOSCHED, p, m, g, -1, -1)
-            gs[GF_STATUS, g] = G_RUNNABLE
-            globrunqput(gq, sc, g)
-            ps[PF_CURG, p] = -1
-            ms[MF_CURG, m] = -1
-            wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
-            schedule_m(ms, hp, sc, m, now + costs[C_SWITCH], PH_SCHEDULE)
-            return
-        # OP_EXIT — proc.go goexit0/gdestroy: _Gdead, schedule() on the same M and P.
-        emit(lt, ld, sc, EV_GOEXIT0, p, m, g, -1, -1)
-        gs[GF_STATUS, g] = G_DEAD
-        ps[PF_CURG, p] = -1
-        ms[MF_CURG, m] = -1
-        sc[S_NDONE] += 1
-        schedule_m(ms, hp, sc, m, now + costs[C_SWITCH], PH_SCHEDULE)
-        return
+        break
+    schedule_m(ms, hp, sc, m, when, phase)
+
+
+@njit(cache=True)
+def cpu_burst_start(ps, ms, hp, sc, m, rem):
+    # ncpu model: the burst joins the shared cores; every burst's end is re-timed.
+    cpu_account(ps, ms, sc)
+    ms[m * NMF + MF_WORK] = rem * WORK_SCALE
+    ms[m * NMF + MF_PHASE] = PH_CPU_DONE
+    sc[S_NCPURUN] += 1
+    cpu_reschedule(ps, ms, hp, sc)
+
+
+@njit(cache=True)
+def run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, chan_cap, ch, costs, maxm,
+                 p, m, g, k, arg):
+    """The ops other than cpu/spawn/exit (the G's pc is already past the op). Returns
+    (ACT_NEXT: run the next op | ACT_SCHEDULE: the M's next step is (when, phase) |
+    ACT_PARKED: the G blocked and gopark scheduled the M, when, phase)."""
+    now = sc[S_NOW]
+    if k == OP_SEND:
+        r = waitq_pop(gs, ch, arg, CF_RQH, CF_RQT)
+        if r >= 0:        # chan.go send: a receiver is waiting, hand it the value
+            goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, np.int64(r), g)
+        elif ch[arg * NCF + CF_COUNT] < chan_cap[arg]:   # chan.go chansend: room in the buffer
+            ch[arg * NCF + CF_COUNT] += 1
+        else:             # chan.go chansend: block, gopark(waitReasonChanSend)
+            waitq_push(gs, ch, arg, CF_SQH, CF_SQT, g)
+            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_CHANSEND))
+            return ACT_PARKED, now, PH_NONE
+        return ACT_SCHEDULE, now + costs[C_CHAN], PH_RUN
+    if k == OP_RECV:
+        s = waitq_pop(gs, ch, arg, CF_SQH, CF_SQT)
+        if s >= 0:        # chan.go recv: a sender waits (buffer full or unbuffered)
+            goready(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p, m, np.int64(s), g)
+        elif ch[arg * NCF + CF_COUNT] > 0:
+            ch[arg * NCF + CF_COUNT] -= 1
+        else:             # chan.go chanrecv: block, gopark(waitReasonChanReceive)
+            waitq_push(gs, ch, arg, CF_RQH, CF_RQT, g)
+            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_CHANRECV))
+            return ACT_PARKED, now, PH_NONE
+        return ACT_SCHEDULE, now + costs[C_CHAN], PH_RUN
+    if k == OP_SYSCALL:
+        entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g)
+        return ACT_SCHEDULE, now + costs[C_SCENTER] + arg, PH_SYSCALL_RET
+    if k == OP_SLEEP:
+        if arg == 0:      # time.go timeSleep: ns <= 0 returns at once
+            return ACT_NEXT, now, PH_NONE
+        sc[S_NTIMERS] += 1
+        heap_push(hp, sc, now + arg, H_TIMER, g, 0)
+        gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_SLEEP))
+        return ACT_PARKED, now, PH_NONE
+    if k == OP_NETWAIT:
+        if arg == 0:      # data already there: the read does not block
+            return ACT_NEXT, now, PH_NONE
+        sc[S_NNET] += 1
+        heap_push(hp, sc, now + arg, H_NET, g, 0)
+        gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_IOWAIT))
+        return ACT_PARKED, now, PH_NONE
+    # OP_GOSCHED — proc.go goschedImpl: _Grunning -> _Grunnable, globrunqput, wakep, schedule.
+    emit(lt, ld, sc, EV_GOSCHED, p, m, g, -1, -1)
+    gs[g * NGF + GF_STATUS] = G_RUNNABLE
+    globrunqput(gq, sc, g)
+    ps[p * NPF + PF_CURG] = -1
+    ms[m * NMF + MF_CURG] = -1
+    wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
+    return ACT_SCHEDULE, now + costs[C_SWITCH], PH_SCHEDULE
 
 
 # ======================================================================================
 # syscalls: entersyscall / exitsyscall / exitsyscall0
 # ======================================================================================
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g):
     """proc.go: reentersyscall (Go 1.25) — P detached into _Psyscall, nobody owns it yet."""
     emit(lt, ld, sc, EV_ENTERSYSCALL, p, m, g, -1, -1)
-    gs[GF_STATUS, g] = G_SYSCALL
-    ps[PF_STATUS, p] = P_SYSCALL
-    ps[PF_M, p] = -1
-    ps[PF_CURG, p] = -1
-    ms[MF_P, m] = -1
-    ms[MF_OLDP, m] = p
-    ms[MF_STATUS, m] = M_SYSCALL
+    gs[g * NGF + GF_STATUS] = G_SYSCALL
+    ps[p * NPF + PF_STATUS] = P_SYSCALL
+    ps[p * NPF + PF_M] = -1
+    ps[p * NPF + PF_CURG] = -1
+    ms[m * NMF + MF_P] = -1
+    ms[m * NMF + MF_OLDP] = p
+    ms[m * NMF + MF_STATUS] = M_SYSCALL
     sc[S_NSYSCALL] += 1
     wake_sysmon(sc, hp)
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
     """proc.go: exitsyscall — fast path (old P still _Psyscall, or an idle P), else
     exitsyscall0: G to the global queue, M to stopm."""
-    g = ms[MF_CURG, m]
-    oldp = ms[MF_OLDP, m]
+    g = ms[m * NMF + MF_CURG]
+    oldp = ms[m * NMF + MF_OLDP]
     sc[S_NSYSCALL] -= 1
     p = -1
     how = 0
-    if oldp >= 0 and ps[PF_STATUS, oldp] == P_SYSCALL:   # exitsyscallfast: CAS _Psyscall -> ours
+    if oldp >= 0 and ps[oldp * NPF + PF_STATUS] == P_SYSCALL:   # exitsyscallfast: CAS _Psyscall -> ours
         p = oldp
     elif sc[S_NPIDLE] > 0:                               # exitsyscallfast_pidle
         p = pidleget(ps, sc, pidle)
@@ -956,21 +1122,21 @@ def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
         wake_sysmon(sc, hp)
     if p >= 0:
         emit(lt, ld, sc, EV_EXITSYSCALLFAST, p, m, g, how, -1)
-        ps[PF_STATUS, p] = P_RUNNING
-        ps[PF_M, p] = m
-        ps[PF_CURG, p] = g
-        ps[PF_SYSCALLTICK, p] += 1
-        ms[MF_P, m] = p
-        ms[MF_OLDP, m] = -1
-        ms[MF_STATUS, m] = M_RUNNING
-        gs[GF_STATUS, g] = G_RUNNING
+        ps[p * NPF + PF_STATUS] = P_RUNNING
+        ps[p * NPF + PF_M] = m
+        ps[p * NPF + PF_CURG] = g
+        ps[p * NPF + PF_SYSCALLTICK] += 1
+        ms[m * NMF + MF_P] = p
+        ms[m * NMF + MF_OLDP] = -1
+        ms[m * NMF + MF_STATUS] = M_RUNNING
+        gs[g * NGF + GF_STATUS] = G_RUNNING
         schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SCEXIT], PH_RUN)
         return
     emit(lt, ld, sc, EV_EXITSYSCALL0, -1, m, g, -1, -1)
-    gs[GF_STATUS, g] = G_RUNNABLE
+    gs[g * NGF + GF_STATUS] = G_RUNNABLE
     globrunqput(gq, sc, g)
-    ms[MF_CURG, m] = -1
-    ms[MF_OLDP, m] = -1
+    ms[m * NMF + MF_CURG] = -1
+    ms[m * NMF + MF_OLDP] = -1
     stopm(ms, sc, lt, ld, midle, m)
 
 
@@ -980,25 +1146,25 @@ def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
 @njit(cache=True)
 def handoffp(ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p):
     """proc.go: handoffp — start an M for a P that lost its M, or put it on the idle list."""
-    nprocs = ps.shape[1]
+    nprocs = sc[S_NPROCS]
     if not runqempty(ps, p) or gq_len(sc) > 0:          # local or global work: start an M
         emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 1, -1)
-        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 0)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, np.int64(0))
         return
     if sc[S_NMSPINNING] + sc[S_NPIDLE] == 0:             # nobody could pick up new work
         sc[S_NMSPINNING] += 1
         sc[S_NEEDSPINNING] = 0
         emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 2, -1)
-        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 1)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, np.int64(1))
         return
     poller_blocked = sc[S_NTIMERS] + sc[S_NNET] > 0 and sc[S_NPIDLE] > 0
     if sc[S_NPIDLE] == nprocs - 1 and not poller_blocked:  # last running P: someone must poll
         emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 3, -1)
-        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, 0)
+        startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, p, np.int64(0))
         return
     emit(lt, ld, sc, EV_HANDOFFP, p, -1, -1, 0, -1)
-    ps[PF_STATUS, p] = P_IDLE
-    ps[PF_M, p] = -1
+    ps[p * NPF + PF_STATUS] = P_IDLE
+    ps[p * NPF + PF_M] = -1
     pidle[sc[S_NPIDLE]] = p
     sc[S_NPIDLE] += 1
 
@@ -1007,56 +1173,56 @@ def handoffp(ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p):
 def preemptone(gs, ps, ms, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p):
     """proc.go: preemptone + async preemption (SIGURG) + gopreempt_m: the G stops at once
     and goes to the global queue tail (goschedImpl(preempted=true))."""
-    m = ps[PF_M, p]
+    m = ps[p * NPF + PF_M]
     if m < 0:
         return False
-    g = ms[MF_CURG, m]
+    g = ms[m * NMF + MF_CURG]
     if g < 0:           # the M is in the scheduler (g0): nothing to preempt
         return False
     emit(lt, ld, sc, EV_PREEMPTONE, p, m, g, -1, -1)
-    if ms[MF_PHASE, m] == PH_CPU_DONE:
+    if ms[m * NMF + MF_PHASE] == PH_CPU_DONE:
         if sc[S_NCPU] > 0:
             cpu_account(ps, ms, sc)
-            gs[GF_REM, g] = (ms[MF_WORK, m] + WORK_SCALE - 1) // WORK_SCALE
+            gs[g * NGF + GF_REM] = (ms[m * NMF + MF_WORK] + WORK_SCALE - 1) // WORK_SCALE
             sc[S_NCPURUN] -= 1   # retake re-times the other bursts once, after all Ps
         else:
-            gs[GF_REM, g] = ms[MF_WHEN, m] - sc[S_NOW]
+            gs[g * NGF + GF_REM] = ms[m * NMF + MF_WHEN] - sc[S_NOW]
     emit(lt, ld, sc, EV_GOPREEMPT, p, m, g, -1, -1)
-    gs[GF_STATUS, g] = G_RUNNABLE
+    gs[g * NGF + GF_STATUS] = G_RUNNABLE
     globrunqput(gq, sc, g)
-    ps[PF_CURG, p] = -1
-    ms[MF_CURG, m] = -1
+    ps[p * NPF + PF_CURG] = -1
+    ms[m * NMF + MF_CURG] = -1
     wakep(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
     schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SWITCH], PH_SCHEDULE)
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, inline='always')
 def retake(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm):
     """proc.go: retake — preempt Gs that ran 10 ms on one schedtick; take Ps from syscalls
     seen on two sysmon ticks unless the system is idle and < 10 ms passed."""
     now = sc[S_NOW]
     n = 0
-    for p in range(ps.shape[1]):
-        s = ps[PF_STATUS, p]
+    for p in range(sc[S_NPROCS]):
+        s = ps[p * NPF + PF_STATUS]
         sysretake = False
         if s == P_RUNNING or s == P_SYSCALL:
-            if ps[PF_SM_SCHEDTICK, p] != ps[PF_SCHEDTICK, p]:
-                ps[PF_SM_SCHEDTICK, p] = ps[PF_SCHEDTICK, p]
-                ps[PF_SM_SCHEDWHEN, p] = now
-            elif ps[PF_SM_SCHEDWHEN, p] + FORCE_PREEMPT_NS <= now:
+            if ps[p * NPF + PF_SM_SCHEDTICK] != ps[p * NPF + PF_SCHEDTICK]:
+                ps[p * NPF + PF_SM_SCHEDTICK] = ps[p * NPF + PF_SCHEDTICK]
+                ps[p * NPF + PF_SM_SCHEDWHEN] = now
+            elif ps[p * NPF + PF_SM_SCHEDWHEN] + FORCE_PREEMPT_NS <= now:
                 preemptone(gs, ps, ms, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
                 sysretake = True
         if s == P_SYSCALL:
-            if not sysretake and ps[PF_SM_SYSCALLTICK, p] != ps[PF_SYSCALLTICK, p]:
-                ps[PF_SM_SYSCALLTICK, p] = ps[PF_SYSCALLTICK, p]
-                ps[PF_SM_SYSCALLWHEN, p] = now
+            if not sysretake and ps[p * NPF + PF_SM_SYSCALLTICK] != ps[p * NPF + PF_SYSCALLTICK]:
+                ps[p * NPF + PF_SM_SYSCALLTICK] = ps[p * NPF + PF_SYSCALLTICK]
+                ps[p * NPF + PF_SM_SYSCALLWHEN] = now
                 continue
             if (runqempty(ps, p) and sc[S_NMSPINNING] + sc[S_NPIDLE] > 0
-                    and ps[PF_SM_SYSCALLWHEN, p] + SYSCALL_GRACE_NS > now):
+                    and ps[p * NPF + PF_SM_SYSCALLWHEN] + SYSCALL_GRACE_NS > now):
                 continue
-            emit(lt, ld, sc, EV_RETAKE, p, SYSMON_M, -1, now - ps[PF_SM_SYSCALLWHEN, p], -1)
-            ps[PF_SYSCALLTICK, p] += 1
+            emit(lt, ld, sc, EV_RETAKE, p, SYSMON_M, -1, now - ps[p * NPF + PF_SM_SYSCALLWHEN], -1)
+            ps[p * NPF + PF_SYSCALLTICK] += 1
             n += 1
             handoffp(ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm, p)
     if sc[S_NCPU] > 0:
@@ -1067,9 +1233,11 @@ def retake(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm):
 @njit(cache=True)
 def next_timer(hp, sc):
     best = np.int64(-1)
-    for i in range(sc[S_HN]):
-        if hp[2, i] == H_TIMER and (best < 0 or hp[0, i] < best):
-            best = hp[0, i]
+    if sc[S_FOCC] == 1 and sc[S_FTYP] == H_TIMER:
+        best = sc[S_FT]
+    for i in range(sc[S_HN] - sc[S_FOCC]):
+        if hp[i * NHF + 2] == H_TIMER and (best < 0 or hp[i * NHF] < best):
+            best = hp[i * NHF]
     return best
 
 
@@ -1078,7 +1246,7 @@ def sysmon_tick(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, m
     """proc.go: sysmon — one round: deep sleep when all Ps idle, netpoll if not polled for
     10 ms, retake, then usleep(delay) with the 20 µs -> 10 ms back-off."""
     now = sc[S_NOW]
-    nprocs = ps.shape[1]
+    nprocs = sc[S_NPROCS]
     if sc[S_NPIDLE] > 0 and (sc[S_TQT] > sc[S_TQH] or sc[S_NQT] > sc[S_NQH]):
         # proc.go sysmon: a timer is overdue (next < now) -> startm for an idle P
         wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm)
@@ -1101,12 +1269,12 @@ def sysmon_tick(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, nq, costs, m
             g = fifo_pop(nq, sc, S_NQH)
             sc[S_NNET] -= 1
             emit(lt, ld, sc, EV_INJECTGLIST, -1, SYSMON_M, g, -1, -1)
-            gs[GF_STATUS, g] = G_RUNNABLE
-            gs[GF_WAIT, g] = W_NONE
+            gs[g * NGF + GF_STATUS] = G_RUNNABLE
+            gs[g * NGF + GF_WAIT] = W_NONE
             globrunqput(gq, sc, g)
             k += 1
         while k > 0 and sc[S_NPIDLE] > 0:
-            startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), 0)
+            startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), np.int64(0))
             k -= 1
     if retake(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, maxm) != 0:
         sc[S_SMIDLE] = 0
@@ -1127,132 +1295,50 @@ def wake_poller(ps, ms, sc, lt, ld, hp, pidle, midle, costs, maxm):
     blocked in netpoll wakes and takes that P."""
     if sc[S_NPIDLE] > 0 and sc[S_POLLWAKE] == 0:
         sc[S_POLLWAKE] = 1
-        m = startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), 0)
-        ms[MF_POLLER, m] = 1
+        m = startm(ps, ms, sc, lt, ld, hp, midle, costs, maxm, pidleget(ps, sc, pidle), np.int64(0))
+        ms[m * NMF + MF_POLLER] = 1
 
 
 # ======================================================================================
 # the event loop
 # ======================================================================================
 @njit(cache=True)
-def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, costs,
-                    maxmcount, ncpu, log_cap):
-    """Run the workload; return (t, data[kind,p,m,g,a,b], n_events, n_m, error code).
-
-    The log starts at ``log_cap`` rows and doubles as needed; if one iteration ever
-    overflows it, the run continues counting so the caller can re-run with exactly
-    ``n_events`` rows.
-    """
-    nprocs = gomaxprocs
-    maxm = min(maxmcount, nprocs + n_g + 3)
-    gs = np.zeros((NGF, n_g), np.int64)
-    gs[GF_REM, :] = -1
-    gs[GF_NEXT, :] = -1
-    ps = np.zeros((NPF, nprocs), np.int64)
-    ps[PF_M, :] = -1
-    ps[PF_CURG, :] = -1
-    ps[PF_RUNNEXT, :] = -1
-    runq = np.full((nprocs, RUNQ_SIZE), -1, np.int32)
-    ms = np.zeros((NMF, maxm), np.int64)
-    ms[MF_STATUS, :] = M_NONE
-    ms[MF_P, :] = -1
-    ms[MF_CURG, :] = -1
-    ms[MF_OLDP, :] = -1
-    ch = np.zeros((NCF, chan_cap.shape[0]), np.int64)
-    ch[1:, :] = -1
-    sc = np.zeros(NSC, np.int64)
-    pidle = np.zeros(nprocs, np.int64)
-    midle = np.zeros(maxm, np.int64)
-    gq = np.zeros(max(n_g, 1), np.int32)
-    tq = np.zeros(max(n_g, 1), np.int32)
-    nq = np.zeros(max(n_g, 1), np.int32)
-    hp = np.zeros((5, maxm + 2 * n_g + 4), np.int64)
-    out = np.zeros(5, np.int64)
-    rng = np.zeros(1, np.uint64)
-    rng[0] = np.uint64(seed)
-    lt = np.zeros(log_cap, np.int64)
-    ld = np.zeros((log_cap, 6), np.int32)
-    # proc.go randomOrder.reset: the integers in [1, n] coprime with n.
-    ncop = 0
-    for i in range(1, nprocs + 1):
-        a, b = i, nprocs
-        while b:
-            a, b = b, a % b
-        if a == 1:
-            ncop += 1
-    coprimes = np.zeros(ncop, np.int64)
-    j = 0
-    for i in range(1, nprocs + 1):
-        a, b = i, nprocs
-        while b:
-            a, b = b, a % b
-        if a == 1:
-            coprimes[j] = i
-            j += 1
-
-    # proc.go schedinit/procresize: P0 belongs to M0; the rest go idle in reverse order, so
-    # pidleget hands out P1, P2, ... ; runtime.main starts sysmon on M1.
-    ps[PF_STATUS, 0] = P_RUNNING
-    ps[PF_M, 0] = 0
-    ms[MF_STATUS, 0] = M_RUNNING
-    ms[MF_P, 0] = 0
-    ms[MF_STATUS, SYSMON_M] = M_SYSMON
-    sc[S_MNEXT] = 2
-    for p in range(nprocs - 1, 0, -1):
-        ps[PF_STATUS, p] = P_IDLE
-        pidle[sc[S_NPIDLE]] = p
-        sc[S_NPIDLE] += 1
-    sc[S_SMDELAY] = SYSMON_MIN_NS
-    # ncpu = 0: every M runs at full speed (the model of the runtime alone). ncpu < P:
-    # running Ms share ncpu cores equally, as the OS would time-slice them.
-    sc[S_NCPU] = ncpu if 0 < ncpu < nprocs else 0
-    # rt0_go: newproc(main) on P0, then mstart -> schedule.
-    newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm, 0, 0, -1, 0)
-    schedule_m(ms, hp, sc, 0, 0, PH_SCHEDULE)
-    heap_push(hp, sc, SYSMON_MIN_NS, H_SYSMON, SM_AFTER_USLEEP, 0)
-
+def event_loop(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
+               prog_off, chan_cap, ch, coprimes, rng, costs, maxm, n_g):
+    """Pop and run events until the run ends (return 0) or, before an event, the heap or
+    the log needs to grow (return 1: the caller grows it and calls again)."""
+    nprocs = sc[S_NPROCS]
+    first = True
     while sc[S_HN] > 0 and sc[S_NDONE] < n_g and sc[S_ERR] == ERR_NONE:
-        if sc[S_HN] + 4 * nprocs + 64 > hp.shape[1]:
-            hp2 = np.zeros((5, 2 * hp.shape[1]), np.int64)   # stale re-timed entries pile up
-            hp2[:, :sc[S_HN]] = hp[:, :sc[S_HN]]
-            hp = hp2
-        if sc[S_NEV] + LOG_MARGIN > lt.shape[0] and sc[S_NEV] <= lt.shape[0]:
-            # Grow the log between iterations (one iteration rarely writes more than
-            # LOG_MARGIN rows; if it does, emit counts on and the wrapper re-runs).
-            n = sc[S_NEV]
-            lt2 = np.zeros(2 * lt.shape[0] + LOG_MARGIN, np.int64)
-            ld2 = np.zeros((lt2.shape[0], 6), np.int32)
-            lt2[:n] = lt[:n]
-            ld2[:n] = ld[:n]
-            lt = lt2
-            ld = ld2
-        heap_pop(hp, sc, out)
-        t, typ, ident, ver = out[0], out[2], out[3], out[4]
+        if not first and (sc[S_HN] + 4 * nprocs + 64 > sc[S_HCAP]
+                          or (sc[S_NEV] + LOG_MARGIN > sc[S_LCAP] and sc[S_NEV] <= sc[S_LCAP])):
+            return 1
+        first = False
+        t, typ, ident, ver = heap_pop(hp, sc)
         sc[S_NOW] = t
         if typ == H_M:
             m = ident
-            if ver != ms[MF_VER, m]:
+            if ver != ms[m * NMF + MF_VER]:
                 continue   # cancelled (preempted burst)
-            ph = ms[MF_PHASE, m]
-            ms[MF_PHASE, m] = PH_NONE
+            ph = ms[m * NMF + MF_PHASE]
+            ms[m * NMF + MF_PHASE] = PH_NONE
+            run = False
             if ph == PH_SCHEDULE:
-                schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
-                         op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+                run = schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                               op_arg, prog_off, chan_cap, ch, costs, maxm, m)
             elif ph == PH_CPU_DONE:
                 if sc[S_NCPU] > 0:    # this burst leaves the shared cores
-                    ms[MF_PHASE, m] = PH_CPU_DONE
+                    ms[m * NMF + MF_PHASE] = PH_CPU_DONE
                     cpu_account(ps, ms, sc)
-                    ms[MF_PHASE, m] = PH_NONE
+                    ms[m * NMF + MF_PHASE] = PH_NONE
                     sc[S_NCPURUN] -= 1
                     cpu_reschedule(ps, ms, hp, sc)
-                g = ms[MF_CURG, m]
-                gs[GF_PC, g] += 1
-                gs[GF_REM, g] = -1
-                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
-                      prog_off, chan_cap, ch, costs, maxm, m)
+                g = ms[m * NMF + MF_CURG]
+                gs[g * NGF + GF_PC] += 1
+                gs[g * NGF + GF_REM] = -1
+                run = True
             elif ph == PH_RUN:
-                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
-                      prog_off, chan_cap, ch, costs, maxm, m)
+                run = True
             elif ph == PH_SYSCALL_RET:
                 exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m)
             elif ph == PH_STEAL:
@@ -1261,6 +1347,9 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
             elif ph == PH_BACKOFF:
                 steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
                                     op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+            if run:   # the M runs its G's ops (after execute, a CPU burst, a spawn or a chan op)
+                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                      prog_off, chan_cap, ch, costs, maxm, m)
         elif typ == H_SYSMON:
             if ver != sc[S_SMVER]:
                 continue
@@ -1275,8 +1364,215 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
         if (sc[S_NPIDLE] == nprocs and sc[S_NSYSCALL] == 0 and sc[S_NTIMERS] == 0
                 and sc[S_NNET] == 0 and sc[S_NDONE] < n_g):
             emit(lt, ld, sc, EV_CHECKDEAD, -1, -1, -1, n_g - sc[S_NDONE], -1)
+            return 0
+    return 0
+
+
+@njit(cache=True)
+def executed_ops(prog_off, op_kind, op_arg):
+    """How many ops all goroutines run: a program's own ops plus, for each spawn, those of
+    the program spawned (the spawn graph is a DAG, checked by ops.Workload). Returns -1 if
+    it is not one. Used only to size the log up front."""
+    n_prog = prog_off.shape[0] - 1
+    memo = np.full(n_prog, -1, np.int64)     # ops run by one G of this program and its subtree
+    acc = np.zeros(n_prog, np.int64)
+    pos = prog_off[:n_prog].copy()          # next op of each program to look at
+    stack = np.empty(n_prog + 1, np.int64)
+    sp = 0
+    stack[0] = 0
+    while sp >= 0:
+        q = stack[sp]
+        end = prog_off[q + 1]
+        pushed = False
+        while pos[q] < end:
+            i = pos[q]
+            if op_kind[i] == OP_SPAWN:
+                c = op_arg[i]
+                if memo[c] < 0:
+                    if sp + 1 >= n_prog + 1:
+                        return -1           # a cycle: not a DAG
+                    sp += 1
+                    stack[sp] = c
+                    pushed = True
+                    break
+                acc[q] += memo[c]
+            pos[q] = i + 1
+        if not pushed:
+            memo[q] = acc[q] + end - prog_off[q]
+            sp -= 1
+    return memo[0]
+
+
+@njit(cache=True)
+def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, costs,
+                    maxmcount, ncpu, log_cap):
+    """Run the workload; return (t, data[kind,p,m,g,a,b], n_events, n_m, error code).
+
+    The log starts at ``log_cap`` rows (more if ``executed_ops`` says the run will need
+    more) and doubles as needed; if one iteration ever
+    overflows it, the run continues counting so the caller can re-run with exactly
+    ``n_events`` rows.
+    """
+    nprocs = gomaxprocs
+    maxm = min(maxmcount, nprocs + n_g + 3)
+    nch = chan_cap.shape[0]
+    qcap = 1                     # rings of a power of two >= n_g (index & mask, no division)
+    while qcap < n_g:
+        qcap *= 2
+    # State (owned here, helpers get raw pointers): entity-major flat tables.
+    gs_o = np.empty(NGF * n_g, np.int64)   # newproc sets every field of a new G
+    _hugepages(gs_o)
+    ps_o = np.zeros(NPF * nprocs, np.int64)
+    ps_o[PF_M::NPF] = -1
+    ps_o[PF_CURG::NPF] = -1
+    ps_o[PF_RUNNEXT::NPF] = -1
+    runq_o = np.full(nprocs * RUNQ_SIZE, -1, np.int32)
+    ms_o = np.empty(NMF * maxm, np.int64)   # M0 and M1 now, the others by startm (m_init)
+    ch_o = np.full(NCF * nch, -1, np.int64)
+    ch_o[CF_COUNT::NCF] = 0
+    sc_o = np.zeros(NSC, np.int64)
+    pidle_o = np.zeros(nprocs, np.int64)
+    midle_o = np.empty(maxm, np.int64)
+    # Queues, heap and log are only read where written: no need to zero them (a million-G
+    # run would otherwise touch ~200 MB it never uses).
+    gq_o = np.empty(qcap, np.int32)
+    tq_o = np.empty(qcap, np.int32)
+    nq_o = np.empty(qcap, np.int32)
+    hp_o = np.empty(NHF * (maxm + 2 * n_g + 4), np.int64)
+    rng_o = np.zeros(1, np.uint64)
+    rng_o[0] = np.uint64(seed)
+    # The log: at least log_cap rows, or ~3 rows per op the goroutines will run if that is
+    # more (capped), so it rarely has to grow (each growth copies it). Unwritten rows are
+    # never touched, so extra capacity costs address space, not memory.
+    n_exec = executed_ops(prog_off, op_kind, op_arg)
+    if n_exec > 0:
+        log_cap = max(log_cap, min(3 * n_exec + LOG_MARGIN, LOG_ESTIMATE_MAX))
+    lt_o = np.empty(log_cap, np.int64)
+    ld_o = np.empty((log_cap, NLD), np.int32)
+    _hugepages(lt_o)
+    _hugepages(ld_o)
+    # proc.go randomOrder.reset: the integers in [1, n] coprime with n.
+    ncop = 0
+    for i in range(1, nprocs + 1):
+        a, b = i, nprocs
+        while b:
+            a, b = b, a % b
+        if a == 1:
+            ncop += 1
+    coprimes_o = np.zeros(ncop, np.int64)
+    j = 0
+    for i in range(1, nprocs + 1):
+        a, b = i, nprocs
+        while b:
+            a, b = b, a % b
+        if a == 1:
+            coprimes_o[j] = i
+            j += 1
+    # the caller's arrays, contiguous (no copy if they already are)
+    prog_off_o = np.ascontiguousarray(prog_off)
+    op_kind_o = np.ascontiguousarray(op_kind)
+    op_arg_o = np.ascontiguousarray(op_arg)
+    chan_cap_o = np.ascontiguousarray(chan_cap)
+    costs_o = np.ascontiguousarray(costs)
+
+    gs = _ptr(gs_o)
+    ps = _ptr(ps_o)
+    runq = _ptr(runq_o)
+    ms = _ptr(ms_o)
+    ch = _ptr(ch_o)
+    sc = _ptr(sc_o)
+    pidle = _ptr(pidle_o)
+    midle = _ptr(midle_o)
+    gq = _ptr(gq_o)
+    tq = _ptr(tq_o)
+    nq = _ptr(nq_o)
+    hp = _ptr(hp_o)
+    rng = _ptr(rng_o)
+    lt = _ptr(lt_o)
+    ld = _ptr(ld_o)
+    coprimes = _ptr(coprimes_o)
+    prog_off = _ptr(prog_off_o)
+    op_kind = _ptr(op_kind_o)
+    op_arg = _ptr(op_arg_o)
+    chan_cap = _ptr(chan_cap_o)
+    costs = _ptr(costs_o)
+    sc[S_NPROCS] = nprocs
+    sc[S_QMASK] = qcap - 1
+    sc[S_HCAP] = hp_o.shape[0] // NHF
+    sc[S_LCAP] = lt_o.shape[0]
+    sc[S_NCOP] = ncop
+
+    # proc.go schedinit/procresize: P0 belongs to M0; the rest go idle in reverse order, so
+    # pidleget hands out P1, P2, ... ; runtime.main starts sysmon on M1.
+    m_init(ms, 0)
+    m_init(ms, SYSMON_M)
+    ps[PF_STATUS] = P_RUNNING
+    ps[PF_M] = 0
+    ms[MF_STATUS] = M_RUNNING
+    ms[MF_P] = 0
+    ms[SYSMON_M * NMF + MF_STATUS] = M_SYSMON
+    sc[S_MNEXT] = 2
+    for p in range(nprocs - 1, 0, -1):
+        ps[p * NPF + PF_STATUS] = P_IDLE
+        pidle[sc[S_NPIDLE]] = p
+        sc[S_NPIDLE] += 1
+    sc[S_SMDELAY] = SYSMON_MIN_NS
+    # ncpu = 0: every M runs at full speed (the model of the runtime alone). ncpu < P:
+    # running Ms share ncpu cores equally, as the OS would time-slice them.
+    sc[S_NCPU] = ncpu if 0 < ncpu < nprocs else 0
+    # rt0_go: newproc(main) on P0, then mstart -> schedule.
+    newproc(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, prog_off, costs, maxm, 0, 0, -1, 0)
+    schedule_m(ms, hp, sc, 0, 0, PH_SCHEDULE)
+    heap_push(hp, sc, SYSMON_MIN_NS, H_SYSMON, SM_AFTER_USLEEP, 0)
+
+    while True:
+        if sc[S_HN] + 4 * nprocs + 64 > sc[S_HCAP]:
+            hp2 = np.empty(2 * hp_o.shape[0], np.int64)   # stale re-timed entries pile up
+            hp2[:NHF * (sc[S_HN] - sc[S_FOCC])] = hp_o[:NHF * (sc[S_HN] - sc[S_FOCC])]
+            hp_o = hp2
+            hp = _ptr(hp_o)
+            sc[S_HCAP] = hp_o.shape[0] // NHF
+        if sc[S_NEV] + LOG_MARGIN > sc[S_LCAP] and sc[S_NEV] <= sc[S_LCAP]:
+            # Grow the log between iterations (one iteration rarely writes more than
+            # LOG_MARGIN rows; if it does, emit counts on and the wrapper re-runs).
+            n = sc[S_NEV]
+            lt2 = np.empty(2 * lt_o.shape[0] + LOG_MARGIN, np.int64)
+            ld2 = np.empty((lt2.shape[0], NLD), np.int32)
+            _hugepages(lt2)
+            _hugepages(ld2)
+            lt2[:n] = lt_o[:n]
+            ld2[:n] = ld_o[:n]
+            lt_o = lt2
+            ld_o = ld2
+            lt = _ptr(lt_o)
+            ld = _ptr(ld_o)
+            sc[S_LCAP] = lt_o.shape[0]
+        # Run events until one of the two checks above would fire again (or the end).
+        if event_loop(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind, op_arg,
+                      prog_off, chan_cap, ch, coprimes, rng, costs, maxm, n_g) == 0:
             break
-    return lt, ld, sc[S_NEV], sc[S_MNEXT], sc[S_ERR]
+    n_ev, n_m, err = sc[S_NEV], sc[S_MNEXT], sc[S_ERR]
+    # the owners of the borrowed views live until here
+    _keepalive(gs_o)
+    _keepalive(ps_o)
+    _keepalive(runq_o)
+    _keepalive(ms_o)
+    _keepalive(ch_o)
+    _keepalive(sc_o)
+    _keepalive(pidle_o)
+    _keepalive(midle_o)
+    _keepalive(gq_o)
+    _keepalive(tq_o)
+    _keepalive(nq_o)
+    _keepalive(hp_o)
+    _keepalive(rng_o)
+    _keepalive(coprimes_o)
+    _keepalive(prog_off_o)
+    _keepalive(op_kind_o)
+    _keepalive(op_arg_o)
+    _keepalive(chan_cap_o)
+    _keepalive(costs_o)
+    return lt_o, ld_o, n_ev, n_m, err
 
 
 def warmup() -> None:

@@ -77,7 +77,7 @@ def simulate(workload: Workload, gomaxprocs: int, seed: int = 0, *, max_threads:
             np.int64(n_g), np.int64(gomaxprocs), np.uint64(seed), cost_arr, np.int64(max_threads),
             np.int64(ncpu_arg))
     lt, ld, n_ev, n_m, err = K.simulate_kernel(*args, np.int64(cap))
-    if n_ev > cap:  # deterministic: the second run fits exactly
+    if n_ev > len(lt):  # the log overflowed within one step: deterministic, a re-run fits exactly
         lt, ld, n_ev, n_m, err = K.simulate_kernel(*args, np.int64(n_ev))
     if err == K.ERR_HEAP:
         raise RuntimeError("internal error: the event heap overflowed (please report the workload)")
