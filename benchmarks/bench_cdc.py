@@ -2,6 +2,10 @@
 
 * ``cdc.merge``      the Numba puller/sorter/sink over every event (prewrite, commit,
                      resolved) in arrival order — matching, frontier, release by resolved ts;
+                     the simulator's timestamps are dense, so its sorter buckets rows by
+                     commit_ts; the "sparse ts" line runs the same stream with every
+                     timestamp x 2^20 (too sparse to bucket: the sorted-run + heap sorter,
+                     fields compared one by one), against heapq on the same scaled runs;
 * ``kway_merge``     the Numba k-way merge of the per-region runs (same job as heapq.merge);
 * ``heapq.merge``    Python's k-way merge of the per-region runs, each already sorted by
                      (commit_ts, start_ts, key);
@@ -47,6 +51,12 @@ def main(n: int = 20_000) -> None:
     t_merge, m = timed(lambda: cdc.merge(s))
     args = [np.ascontiguousarray(ev[c]) for c in ("region", "op", "key", "start_ts", "commit_ts", "value")]
     t_kernel, _ = timed(lambda: M.merge_kernel(*args, np.int64(regions)))
+    sparse = list(args)
+    sparse[3], sparse[4] = args[3] << 20, args[4] << 20          # start_ts, commit_ts
+    t_sparse, ms = timed(lambda: M.merge_kernel(*sparse, np.int64(regions)))
+    want = np.column_stack([m.rows[c] for c in ("commit_ts", "start_ts", "key", "value", "region", "input")])
+    want[:, :2] <<= 20
+    assert np.array_equal(ms[0], want) and np.array_equal(ms[2], m.frontier << 20)   # same merge
     # the committed rows, as per-region runs sorted by (commit_ts, start_ts, key)
     c = ev["op"] == M.OP_COMMIT
     reg, ct, st, key = ev["region"][c], ev["commit_ts"][c], ev["start_ts"][c], ev["key"][c]
@@ -56,6 +66,8 @@ def main(n: int = 20_000) -> None:
     runs = [list(zip(ct[a:b].tolist(), st[a:b].tolist(), key[a:b].tolist()))
             for a, b in zip(run_start[:-1], run_start[1:])]
     t_heapq, merged = timed(lambda: list(heapq.merge(*runs)))
+    runs20 = [[(a << 20, b << 20, c) for a, b, c in run] for run in runs]
+    t_heapq20, _ = timed(lambda: list(heapq.merge(*runs20)))
     t_kway, perm = timed(lambda: M.kway_merge(run_start, ct, st, key))
     t_lex, order = timed(lambda: np.lexsort((key, st, ct)))
     assert [x[0] for x in merged] == ct[perm].tolist() == ct[order].tolist()
@@ -65,12 +77,14 @@ def main(n: int = 20_000) -> None:
     print(f"{regions} regions, {n:,} bank txns -> {n_ev:,} CDC events, {rows:,} committed rows "
           f"(streams built in {t_streams:.2f} s)")
     print(f"{'method':<48s} {'time ms':>9s} {'rows/s':>14s} {'vs heapq':>9s}")
-    for name, t in (("merge_kernel (all events: match+frontier+sort)", t_kernel),
-                    ("cdc.merge() = kernel + wrapper (dup count)", t_merge),
-                    ("numba kway_merge (sorted runs)", t_kway),
-                    ("heapq.merge (sorted runs)", t_heapq),
-                    ("np.lexsort (global sort)", t_lex)):
-        print(f"{name:<48s} {t * 1e3:>9.1f} {rows / t:>14,.0f} {t_heapq / t:>8.1f}x")
+    for name, t, base in (("merge_kernel (all events: match+frontier+sort)", t_kernel, t_heapq),
+                          ("cdc.merge() = kernel + wrapper (dup count)", t_merge, t_heapq),
+                          ("numba kway_merge (sorted runs)", t_kway, t_heapq),
+                          ("heapq.merge (sorted runs)", t_heapq, t_heapq),
+                          ("np.lexsort (global sort)", t_lex, t_heapq),
+                          ("merge_kernel, sparse ts (x 2^20)", t_sparse, t_heapq20),
+                          ("heapq.merge, sparse ts (x 2^20)", t_heapq20, t_heapq20)):
+        print(f"{name:<48s} {t * 1e3:>9.1f} {rows / t:>14,.0f} {base / t:>8.1f}x")
     print(f"cdc.merge processes {n_ev / t_merge:,.0f} events/s; cdc.check {n_ev / t_chk:,.0f} events/s")
 
 
