@@ -87,6 +87,63 @@ def test_identical_history_with_numba_disable_jit():
     assert len(jit["pessimistic"]["kind"]) > 50
 
 
+# ---- the kernel's timer queue ---------------------------------------------------------------
+def _queue(n_txn, cap):
+    g = np.zeros(16, dtype=np.int64)
+    g[K.G_PQCAP] = cap
+    g[K.G_FREE] = -1
+    heap = np.zeros((K.PQ_B + 2 * cap, 5), dtype=np.int64)
+    heap[:K.PQ_B, 0] = -1
+    return heap, g, np.zeros((n_txn, K.T_COLS), dtype=np.int64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(steps=st.lists(st.tuples(st.booleans(), st.integers(-40, 900), st.integers(0, 7)),
+                      min_size=1, max_size=300))
+def test_timer_queue_pops_in_tick_then_push_order(steps):
+    # ring of per-tick FIFOs + binary heap == one priority queue on (tick, push counter),
+    # whatever the mix of near, far (> PQ_B ticks ahead) and past ticks
+    import heapq
+    heap, g, tx = _queue(8, 400)
+    ref, now, seq = [], 0, 0
+    for is_pop, dt, t in steps:
+        if is_pop and ref:
+            when, _, txn_ = heapq.heappop(ref)
+            assert K._next_tick(heap, g) == when
+            got = K._pop(heap, g)
+            assert (got[0], got[1]) == (when, txn_)
+            now = when
+        else:
+            K._push(heap, g, tx, now + dt, t)
+            heapq.heappush(ref, (now + dt, seq, t))
+            seq += 1
+        assert g[K.G_HEAP] == len(ref) and g[K.G_OVERFLOW] == 0
+    while ref:
+        when, _, txn_ = heapq.heappop(ref)
+        got = K._pop(heap, g)
+        assert (got[0], got[1]) == (when, txn_)
+
+
+def test_lock_count_matches_the_lock_table(monkeypatch):
+    # g[G_NLOCKS] (it lets the final resolve pass stop early) counts the locks held
+    seen = []
+    kernel = K.simulate_kernel
+
+    def spy(*args):
+        out = kernel(*args)
+        seen.append((int(out[1][K.G_NLOCKS]), int((out[2][:, 0] >= 0).sum())))
+        return out
+    monkeypatch.setattr(K, "simulate_kernel", spy)
+    for seed in range(4):
+        for mode in ("optimistic", "pessimistic"):
+            w = txn.workloads.bank(accounts=8, txns=60, keys_per_txn=3, mode=mode, seed=seed,
+                                   crash_after_primary=0.2, crash_before_commit=0.2,
+                                   lost_pessimistic_locks=0.1 if mode == "pessimistic" else 0.0)
+            txn.simulate(w, regions=3, seed=seed, resolve_at_end=False)
+            assert txn.simulate(w, regions=3, seed=seed).check().ok
+    assert all(a == b for a, b in seen) and any(a > 0 for a, _ in seen)
+
+
 # ---- every checker can fail ------------------------------------------------------------------
 def _rebuild(h, edit):
     cols = {c: h.events[c].copy() for c in K.COLUMNS}

@@ -132,7 +132,8 @@ def simulate(workload: Workload, regions: int = 1, seed: int = 0, **params) -> T
                 c(workload.txn_commit_tick), c(primary), c(workload.op_start),
                 c(workload.op_kind), c(workload.op_key), c(workload.op_delta),
                 c(workload.op_tick), c(mut_start), mut_key, mut_op, c(reg_start), reg_id,
-                c(key_region), c(workload.key_init), vec)
+                c(key_region), c(workload.key_init), vec,
+                *K.buffers(workload.n_txns, n_keys, cap))
         if g[K.G_OVERFLOW] == 0:
             break
         cap *= 4
