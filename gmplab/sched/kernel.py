@@ -14,10 +14,13 @@ The approach
     ``startm``); sysmon is a self-rescheduling event; sleeping and netpoll-waiting Gs have
     one expiry event each. A priority queue ordered by (time, sequence number) makes the
     run deterministic: a binary heap plus a "front" slot for an entry smaller than all of
-    it (an M's next step a few hundred ns ahead, the common case, costs no sift). Every
-    state transition is appended to an event log whose kinds are the runtime functions
-    modelled (``EVENT_KINDS``); ``gmplab.sched.replay`` rebuilds any state from the log
-    alone, so the log is the contract. The log is written with streaming stores (it is
+    it (an M's next step a few hundred ns ahead, the common case, costs no sift). When an
+    M's next step would be the very next pop anyway, the event loop runs it at once (a
+    "direct step": no push, no pop, no dispatch; state and sequence numbers end exactly as
+    if it had been queued, so the order of events is unchanged). Every state transition
+    is appended to an event log whose kinds are the runtime functions modelled
+    (``EVENT_KINDS``); ``gmplab.sched.replay`` rebuilds any state from the log alone, so
+    the log is the contract. The log is written with streaming stores (it is
     not read during the run, so its cache lines are not fetched first) and fenced at the end.
 
     The kernel is pure: arrays in, log out. ``simulate_kernel`` allocates the state and
@@ -176,8 +179,8 @@ PH_NONE, PH_SCHEDULE, PH_RUN, PH_CPU_DONE, PH_SYSCALL_RET, PH_STEAL, PH_BACKOFF 
 # Heap entry types.
 H_M, H_SYSMON, H_TIMER, H_NET = 0, 1, 2, 3
 SM_AFTER_USLEEP, SM_AFTER_DEEPSLEEP = 0, 1
-# run_other_op results: run the next op, schedule the M's next step, the G parked.
-ACT_NEXT, ACT_SCHEDULE, ACT_PARKED = 0, 1, 2
+# run_other_op results: run the next op, or schedule the M's next step (also after gopark).
+ACT_NEXT, ACT_SCHEDULE = 0, 1
 ERR_NONE, ERR_THREADS, ERR_HEAP = 0, 1, 2
 WORK_SCALE = 1024               # CPU work units per ns (ncpu sharing keeps fractions)
 LOG_MARGIN = 4096               # rows kept free before each event-loop iteration
@@ -322,10 +325,27 @@ def heap_push(hp, sc, t, typ, ident, ver):
     if sc[S_HN] >= sc[S_HCAP]:   # cannot happen with the loop's margin; never write out of bounds
         sc[S_ERR] = ERR_HEAP
         return
+    heap_place(hp, sc, t, typ, ident, ver, heap_is_next(hp, sc, t))
+
+
+@njit(cache=True, inline='always')
+def heap_is_next(hp, sc, t):
+    # Would an entry (t, a new seq) be the next pop? Only if strictly earlier than every
+    # queued entry: at an equal time the queued one has the smaller seq and wins.
+    if sc[S_FOCC] == 1:
+        return t < sc[S_FT]
+    return sc[S_HN] == 0 or t < hp[0]
+
+
+@njit(cache=True, inline='always')
+def heap_place(hp, sc, t, typ, ident, ver, front):
+    # Queue (t, the next seq) with front = heap_is_next(hp, sc, t), computed just before.
     seq = sc[S_SEQ]
     sc[S_SEQ] = seq + 1
     sc[S_HN] += 1
-    if sc[S_FOCC] == 0 and (sc[S_HN] == 1 or t < hp[0]):
+    if front:
+        if sc[S_FOCC] == 1:   # the old front goes into the heap, the new entry is the front
+            heap_insert(hp, sc[S_HN] - 2, sc[S_FT], sc[S_FSEQ], sc[S_FTYP], sc[S_FID], sc[S_FVER])
         sc[S_FOCC] = 1      # the new minimum: into the front slot
         sc[S_FT] = t
         sc[S_FSEQ] = seq
@@ -333,13 +353,6 @@ def heap_push(hp, sc, t, typ, ident, ver):
         sc[S_FID] = ident
         sc[S_FVER] = ver
         return
-    if sc[S_FOCC] == 1 and t < sc[S_FT]:
-        # the new entry becomes the front; the old front goes into the heap
-        t, sc[S_FT] = sc[S_FT], t
-        seq, sc[S_FSEQ] = sc[S_FSEQ], seq
-        typ, sc[S_FTYP] = sc[S_FTYP], typ
-        ident, sc[S_FID] = sc[S_FID], ident
-        ver, sc[S_FVER] = sc[S_FVER], ver
     heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC], t, seq, typ, ident, ver)
 
 
@@ -966,14 +979,14 @@ def cpu_reschedule(ps, ms, hp, sc):
 # running a G's program
 # ======================================================================================
 @njit(cache=True)
-def gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, reason):
-    """proc.go: gopark/park_m — _Grunning -> _Gwaiting, then schedule() on the same M."""
+def gopark(gs, ps, ms, sc, lt, ld, p, m, g, reason):
+    """proc.go: gopark/park_m — _Grunning -> _Gwaiting; the caller then has the M
+    schedule() after a switch (ACT_SCHEDULE)."""
     emit(lt, ld, sc, EV_GOPARK, p, m, g, reason, -1)
     gs[g * NGF + GF_STATUS] = G_WAITING
     gs[g * NGF + GF_WAIT] = reason
     ps[p * NPF + PF_CURG] = -1
     ms[m * NMF + MF_CURG] = -1
-    schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SWITCH], PH_SCHEDULE)
 
 
 @njit(cache=True)
@@ -999,13 +1012,24 @@ def waitq_pop(gs, ch, c, hslot, tslot):
 @njit(cache=True, inline='always')
 def run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
           chan_cap, ch, costs, maxm, m):
+    """Run the G's ops (``run_g_next``), then give the M its next step (``schedule_m``)."""
+    when, phase = run_g_next(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
+                             prog_off, chan_cap, ch, costs, maxm, m)
+    if phase != PH_NONE:
+        schedule_m(ms, hp, sc, m, when, phase)
+
+
+@njit(cache=True, inline='always')
+def run_g_next(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, prog_off,
+               chan_cap, ch, costs, maxm, m):
     """Interpret the running G's ops until one takes time or blocks. The common ops (cpu,
-    spawn, exit) are here; the others are in ``run_other_op``. Every path that keeps the G
-    on the M ends in the one ``schedule_m`` at the bottom."""
+    spawn, exit) are here; the others are in ``run_other_op``. Returns the M's next step
+    (when, phase) for the caller to schedule (also after gopark: schedule() after a
+    switch), or phase PH_NONE if it is already scheduled (an ncpu burst) or there is none."""
     g = ms[m * NMF + MF_CURG]
     p = ms[m * NMF + MF_P]
     if g < 0:   # only after a fatal "thread exhaustion" (startm reused this M): stop here
-        return
+        return sc[S_NOW], PH_NONE
     now = sc[S_NOW]
     when = now
     phase = PH_NONE
@@ -1024,7 +1048,7 @@ def run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, p
             gs[g * NGF + GF_REM] = rem
             if sc[S_NCPU] > 0:          # ncpu model: the burst joins the shared cores
                 cpu_burst_start(ps, ms, hp, sc, m, rem)
-                return
+                return now, PH_NONE
             when = now + rem
             phase = PH_CPU_DONE
             break
@@ -1050,10 +1074,8 @@ def run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg, p
                                         chan_cap, ch, costs, maxm, p, m, g, k, arg)
         if act == ACT_NEXT:
             continue
-        if act == ACT_PARKED:
-            return
         break
-    schedule_m(ms, hp, sc, m, when, phase)
+    return when, phase
 
 
 @njit(cache=True)
@@ -1070,8 +1092,8 @@ def cpu_burst_start(ps, ms, hp, sc, m, rem):
 def run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, chan_cap, ch, costs, maxm,
                  p, m, g, k, arg):
     """The ops other than cpu/spawn/exit (the G's pc is already past the op). Returns
-    (ACT_NEXT: run the next op | ACT_SCHEDULE: the M's next step is (when, phase) |
-    ACT_PARKED: the G blocked and gopark scheduled the M, when, phase)."""
+    (ACT_NEXT: run the next op | ACT_SCHEDULE: the M's next step is (when, phase), also
+    after the G blocked (gopark), when, phase)."""
     now = sc[S_NOW]
     if k == OP_SEND:
         r = waitq_pop(gs, ch, arg, CF_RQH, CF_RQT)
@@ -1081,8 +1103,8 @@ def run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, chan_cap, c
             ch[arg * NCF + CF_COUNT] += 1
         else:             # chan.go chansend: block, gopark(waitReasonChanSend)
             waitq_push(gs, ch, arg, CF_SQH, CF_SQT, g)
-            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_CHANSEND))
-            return ACT_PARKED, now, PH_NONE
+            gopark(gs, ps, ms, sc, lt, ld, p, m, g, np.int64(W_CHANSEND))
+            return ACT_SCHEDULE, now + costs[C_SWITCH], PH_SCHEDULE
         return ACT_SCHEDULE, now + costs[C_CHAN], PH_RUN
     if k == OP_RECV:
         s = waitq_pop(gs, ch, arg, CF_SQH, CF_SQT)
@@ -1092,8 +1114,8 @@ def run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, chan_cap, c
             ch[arg * NCF + CF_COUNT] -= 1
         else:             # chan.go chanrecv: block, gopark(waitReasonChanReceive)
             waitq_push(gs, ch, arg, CF_RQH, CF_RQT, g)
-            gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_CHANRECV))
-            return ACT_PARKED, now, PH_NONE
+            gopark(gs, ps, ms, sc, lt, ld, p, m, g, np.int64(W_CHANRECV))
+            return ACT_SCHEDULE, now + costs[C_SWITCH], PH_SCHEDULE
         return ACT_SCHEDULE, now + costs[C_CHAN], PH_RUN
     if k == OP_SYSCALL:
         entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g)
@@ -1103,15 +1125,15 @@ def run_other_op(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, chan_cap, c
             return ACT_NEXT, now, PH_NONE
         sc[S_NTIMERS] += 1
         heap_push(hp, sc, now + arg, H_TIMER, g, 0)
-        gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_SLEEP))
-        return ACT_PARKED, now, PH_NONE
+        gopark(gs, ps, ms, sc, lt, ld, p, m, g, np.int64(W_SLEEP))
+        return ACT_SCHEDULE, now + costs[C_SWITCH], PH_SCHEDULE
     if k == OP_NETWAIT:
         if arg == 0:      # data already there: the read does not block
             return ACT_NEXT, now, PH_NONE
         sc[S_NNET] += 1
         heap_push(hp, sc, now + arg, H_NET, g, 0)
-        gopark(gs, ps, ms, sc, lt, ld, hp, costs, p, m, g, np.int64(W_IOWAIT))
-        return ACT_PARKED, now, PH_NONE
+        gopark(gs, ps, ms, sc, lt, ld, p, m, g, np.int64(W_IOWAIT))
+        return ACT_SCHEDULE, now + costs[C_SWITCH], PH_SCHEDULE
     # OP_GOSCHED — proc.go goschedImpl: _Grunning -> _Grunnable, globrunqput, wakep, schedule.
     emit(lt, ld, sc, EV_GOSCHED, p, m, g, -1, -1)
     gs[g * NGF + GF_STATUS] = G_RUNNABLE
@@ -1142,8 +1164,9 @@ def entersyscall(gs, ps, ms, sc, lt, ld, hp, p, m, g):
 
 @njit(cache=True, inline='always')
 def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
-    """proc.go: exitsyscall — fast path (old P still _Psyscall, or an idle P), else
-    exitsyscall0: G to the global queue, M to stopm."""
+    """proc.go: exitsyscall — fast path (old P still _Psyscall, or an idle P): returns True
+    and the caller has the M run the G after syscall_exit_ns (PH_RUN); else exitsyscall0:
+    G to the global queue, M to stopm, returns False."""
     g = ms[m * NMF + MF_CURG]
     oldp = ms[m * NMF + MF_OLDP]
     sc[S_NSYSCALL] -= 1
@@ -1165,14 +1188,14 @@ def exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
         ms[m * NMF + MF_OLDP] = -1
         ms[m * NMF + MF_STATUS] = M_RUNNING
         gs[g * NGF + GF_STATUS] = G_RUNNING
-        schedule_m(ms, hp, sc, m, sc[S_NOW] + costs[C_SCEXIT], PH_RUN)
-        return
+        return True
     emit(lt, ld, sc, EV_EXITSYSCALL0, -1, m, g, -1, -1)
     gs[g * NGF + GF_STATUS] = G_RUNNABLE
     globrunqput(gq, sc, g)
     ms[m * NMF + MF_CURG] = -1
     ms[m * NMF + MF_OLDP] = -1
     stopm(ms, sc, lt, ld, midle, m)
+    return False
 
 
 # ======================================================================================
@@ -1343,10 +1366,16 @@ def event_loop(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_ki
     """Pop and run events until the run ends (return 0) or, before an event, the heap or
     the log needs to grow (return 1: the caller grows it and calls again)."""
     nprocs = sc[S_NPROCS]
+    # Room to run one more event: at most hn_max queued entries (the heap keeps a margin
+    # for the pushes of one event) and at most nev_max log rows (LOG_MARGIN rows free), or
+    # already past the end (emit only counts; the wrapper re-runs). The capacities do not
+    # change in here.
+    hn_max = sc[S_HCAP] - 4 * nprocs - 64
+    lcap = sc[S_LCAP]
+    nev_max = lcap - LOG_MARGIN
     first = True
     while sc[S_HN] > 0 and sc[S_NDONE] < n_g and sc[S_ERR] == ERR_NONE:
-        if not first and (sc[S_HN] + 4 * nprocs + 64 > sc[S_HCAP]
-                          or (sc[S_NEV] + LOG_MARGIN > sc[S_LCAP] and sc[S_NEV] <= sc[S_LCAP])):
+        if not first and (sc[S_HN] > hn_max or (sc[S_NEV] > nev_max and sc[S_NEV] <= lcap)):
             return 1
         first = False
         t, typ, ident, ver = heap_pop(hp, sc)
@@ -1356,35 +1385,64 @@ def event_loop(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_ki
             if ver != ms[m * NMF + MF_VER]:
                 continue   # cancelled (preempted burst)
             ph = ms[m * NMF + MF_PHASE]
-            ms[m * NMF + MF_PHASE] = PH_NONE
-            run = False
-            if ph == PH_SCHEDULE:
-                run = schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
-                               op_arg, prog_off, chan_cap, ch, costs, maxm, m)
-            elif ph == PH_CPU_DONE:
-                if sc[S_NCPU] > 0:    # this burst leaves the shared cores
-                    ms[m * NMF + MF_PHASE] = PH_CPU_DONE
-                    cpu_account(ps, ms, sc)
-                    ms[m * NMF + MF_PHASE] = PH_NONE
-                    sc[S_NCPURUN] -= 1
-                    cpu_reschedule(ps, ms, hp, sc)
-                g = ms[m * NMF + MF_CURG]
-                gs[g * NGF + GF_PC] += 1
-                gs[g * NGF + GF_REM] = -1
-                run = True
-            elif ph == PH_RUN:
-                run = True
-            elif ph == PH_SYSCALL_RET:
-                exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m)
-            elif ph == PH_STEAL:
-                steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
-                           op_arg, prog_off, chan_cap, ch, coprimes, rng, costs, maxm, m)
-            elif ph == PH_BACKOFF:
-                steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
-                                    op_arg, prog_off, chan_cap, ch, costs, maxm, m)
-            if run:   # the M runs its G's ops (after execute, a CPU burst, a spawn or a chan op)
-                run_g(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, op_kind, op_arg,
-                      prog_off, chan_cap, ch, costs, maxm, m)
+            while True:   # this M's steps, as long as each next one is also the next event
+                ms[m * NMF + MF_PHASE] = PH_NONE
+                run = False
+                when = t
+                phase = PH_NONE
+                if ph == PH_SCHEDULE:
+                    run = schedule(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                                   op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+                elif ph == PH_CPU_DONE:
+                    if sc[S_NCPU] > 0:    # this burst leaves the shared cores
+                        ms[m * NMF + MF_PHASE] = PH_CPU_DONE
+                        cpu_account(ps, ms, sc)
+                        ms[m * NMF + MF_PHASE] = PH_NONE
+                        sc[S_NCPURUN] -= 1
+                        cpu_reschedule(ps, ms, hp, sc)
+                    g = ms[m * NMF + MF_CURG]
+                    gs[g * NGF + GF_PC] += 1
+                    gs[g * NGF + GF_REM] = -1
+                    run = True
+                elif ph == PH_RUN:
+                    run = True
+                elif ph == PH_SYSCALL_RET:
+                    if exitsyscall(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, costs, m):
+                        when = sc[S_NOW] + costs[C_SCEXIT]
+                        phase = PH_RUN
+                elif ph == PH_STEAL:
+                    steal_work(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_kind,
+                               op_arg, prog_off, chan_cap, ch, coprimes, rng, costs, maxm, m)
+                elif ph == PH_BACKOFF:
+                    steal_after_backoff(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq,
+                                        op_kind, op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+                if run:   # the M runs its G's ops (after execute, a CPU burst, a spawn or a chan op)
+                    when, phase = run_g_next(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle,
+                                             op_kind, op_arg, prog_off, chan_cap, ch, costs, maxm, m)
+                if phase == PH_NONE:   # nothing, or already scheduled by the step itself
+                    break
+                # schedule_m, with a short cut (a "direct step"): if the M's next step is the
+                # very next pop (heap_is_next), the loop would neither stop nor grow anything
+                # before popping it (the checks at the top, with this entry counted) and
+                # checkdead (below) would not fire, run it now. State and seq end as after a
+                # push and a pop; only the queue is not touched.
+                ms[m * NMF + MF_VER] += 1
+                ms[m * NMF + MF_WHEN] = when
+                front = heap_is_next(hp, sc, when)
+                if (front and sc[S_NDONE] < n_g and sc[S_ERR] == ERR_NONE
+                        and sc[S_HN] + 1 <= hn_max and (sc[S_NEV] <= nev_max or sc[S_NEV] > lcap)
+                        and not (sc[S_NPIDLE] == nprocs and sc[S_NSYSCALL] == 0 and sc[S_NTIMERS] == 0
+                                 and sc[S_NNET] == 0)):
+                    sc[S_SEQ] += 1
+                    sc[S_NOW] = when
+                    ph = phase
+                    continue
+                ms[m * NMF + MF_PHASE] = phase
+                if sc[S_HN] >= sc[S_HCAP]:   # as heap_push (cannot happen with the margin)
+                    sc[S_ERR] = ERR_HEAP
+                    break
+                heap_place(hp, sc, when, H_M, m, ms[m * NMF + MF_VER], front)
+                break
         elif typ == H_SYSMON:
             if ver != sc[S_SMVER]:
                 continue
