@@ -133,6 +133,15 @@ def streams(h, *, min_ts_interval: int = 1000, max_delay: int = 3, seed: int = 0
                 or int(orphan_lock[1]) < 0 or int(orphan_lock[2]) < 1:
             raise ValueError("orphan_lock must be (region, tick >= 0, duration >= 1), "
                              f"got {orphan_lock!r}")
+    protocol = h.params.get("commit_protocol", "2pc")
+    if protocol != "2pc":
+        # With async commit / 1PC, TiKV computes commit_ts from max_ts, and its CDC endpoint
+        # keeps resolved ts safe by raising max_ts to every min_ts it samples (tikv
+        # components/cdc endpoint.rs: concurrency_manager.update_max_ts). Streams built after
+        # the run cannot feed that back into the transaction kernel.
+        raise ValueError(f"h: CDC streams are modelled for commit_protocol='2pc' histories only, "
+                         f"got {protocol!r} (resolved ts would have to raise TiKV's max_ts "
+                         f"during the run)")
     e = h.events
     R = h.regions
     out = {c: [] for c in STREAM_COLUMNS}

@@ -1,6 +1,7 @@
 """Percolator two-phase commit as TiKV and client-go run it: optimistic and pessimistic
 transactions, lock resolution by readers, per-key lock-wait queues and TiKV's deadlock
-detector — a Numba kernel, a replayable history, and checkers.
+detector, and (``simulate(..., commit_protocol="async" | "1pc")``) async commit and 1PC
+— a Numba kernel, a replayable history, and checkers.
 
 The pieces, one job each:
 
@@ -22,12 +23,13 @@ from gmplab.txn import workloads
 from gmplab.txn.checks import CheckReport, Violation
 from gmplab.txn.engine import DEFAULTS, simulate
 from gmplab.txn.history import JUMPS, LockInfo, TxnHistory, TxnState, WriteRecord
-from gmplab.txn.kernel import EVENT_KINDS, LOCK_TYPES, MODES, RESULTS, STATUSES, WRITE_TYPES
+from gmplab.txn.kernel import (EVENT_KINDS, LOCK_TYPES, MODES, PROTOCOLS, RESULTS, STATUSES,
+                               WRITE_TYPES)
 from gmplab.txn.workloads import Workload
 
 __all__ = ["workloads", "simulate", "DEFAULTS", "TxnHistory", "TxnState", "LockInfo",
            "WriteRecord", "CheckReport", "Violation", "Workload", "EVENT_KINDS", "RESULTS",
-           "LOCK_TYPES", "WRITE_TYPES", "STATUSES", "MODES", "JUMPS", "warmup"]
+           "LOCK_TYPES", "WRITE_TYPES", "STATUSES", "MODES", "PROTOCOLS", "JUMPS", "warmup"]
 
 
 def warmup() -> None:

@@ -8,10 +8,13 @@ write_consistency          per key, committed records: start_ts < commit_ts, com
                            increasing (Percolator.tla WriteConsistency)
 no_overlap                 committed writers of a key never overlap: commit[n] < start[n+1]
                            (for_update_ts[n+1] for pessimistic writers)
-                           (first committer wins)
+                           (first committer wins); commit[n] <= start[n+1] when commit[n] was
+                           computed by TiKV (async commit / 1PC: not unique, may equal a
+                           later start_ts — the reason for tikv's overlapped rollback)
 atomicity                  once all locks are resolved: every txn is committed on all its keys
                            at one commit_ts, or on none; never commit + rollback of one start_ts
-acknowledged_commits       a txn whose primary commit succeeded is committed on every key
+acknowledged_commits       a txn whose primary commit succeeded (async commit / 1PC: whose
+                           acknowledgement or 1PC write happened) is committed on every key
 read_validity              every read returns the newest commit <= its read ts in the final
                            history (snapshot isolation)
 detector_acyclic           the detector's table has no cycle after any step
@@ -150,6 +153,10 @@ def _final_locks(kind, key, result, ts1, ts2, n_keys):
             lk[key[i]] = ts1[i]
         elif (k == K.K_COMMIT or (k == K.K_RESOLVE_LOCK and ts2[i] > 0)) and ok:
             lk[key[i]] = -1
+        elif k == K.K_ONE_PC_COMMIT or (k == K.K_CHECK_SECONDARY_LOCKS and (
+                result[i] == K.R_LOCK_NOT_EXIST or result[i] == K.R_PESSIMISTIC_LOCK_ROLLED_BACK)):
+            if lk[key[i]] == ts1[i]:
+                lk[key[i]] = -1
         elif k == K.K_ROLLBACK or k == K.K_RESOLVE_LOCK or k == K.K_PESSIMISTIC_ROLLBACK \
                 or k == K.K_LOSE_PESSIMISTIC_LOCK:
             if lk[key[i]] == ts1[i]:
@@ -167,8 +174,8 @@ def warmup() -> None:
 
 
 def _committed_rows(e):
-    m = ((e["kind"] == K.K_COMMIT) | ((e["kind"] == K.K_RESOLVE_LOCK) & (e["ts2"] > 0))) \
-        & (e["result"] == K.R_OK)
+    m = ((e["kind"] == K.K_COMMIT) | ((e["kind"] == K.K_RESOLVE_LOCK) & (e["ts2"] > 0))
+         | (e["kind"] == K.K_ONE_PC_COMMIT)) & (e["result"] == K.R_OK)
     return np.flatnonzero(m)
 
 
@@ -196,7 +203,14 @@ def check_history(h) -> CheckReport:
         V.append(Violation("write_consistency", f"{name_k(key[i])}: two records at commit_ts "
                            f"{commit[i]}", (int(rows[i]), int(rows[i + 1]))))
     rep.checked["no_overlap"] = int(same.sum())
-    for i in np.flatnonzero(same & (lower[1:] <= commit[:-1])):
+    # commit_ts computed by TiKV (async-commit locks, 1PC writes) may equal a later start_ts
+    computed = np.zeros(max(h.n_txns, 1), dtype=bool)
+    ac = ((e["kind"] == K.K_PREWRITE) & (e["result"] == K.R_OK) & ((e["flag"] & 2) != 0)) \
+        | (e["kind"] == K.K_ONE_PC_COMMIT)
+    computed[e["txn"][ac]] = True
+    strict = ~computed[owner[:-1]] if owner.size else np.zeros(0, dtype=bool)
+    for i in np.flatnonzero(same & ((lower[1:] < commit[:-1])
+                                    | ((lower[1:] == commit[:-1]) & strict))):
         V.append(Violation("no_overlap", f"{name_k(key[i])}: {name_t(owner[i])} [{lower[i]}, "
                            f"{commit[i]}] and {name_t(owner[i + 1])} [{lower[i + 1]}, {commit[i + 1]}] "
                            "overlap", (int(rows[i]), int(rows[i + 1]))))
@@ -209,7 +223,10 @@ def check_history(h) -> CheckReport:
     rb = np.flatnonzero((np.isin(e["kind"], [K.K_ROLLBACK, K.K_RESOLVE_LOCK]) & (e["ts2"] == 0)
                          & (e["result"] == K.R_OK))
                         | ((e["kind"] == K.K_CHECK_TXN_STATUS)
-                           & np.isin(e["result"], [K.R_TTL_EXPIRE, K.R_LOCK_NOT_EXIST])))
+                           & np.isin(e["result"], [K.R_TTL_EXPIRE, K.R_LOCK_NOT_EXIST]))
+                        | ((e["kind"] == K.K_CHECK_SECONDARY_LOCKS)
+                           & np.isin(e["result"], [K.R_LOCK_NOT_EXIST,
+                                                   K.R_PESSIMISTIC_LOCK_ROLLED_BACK])))
     rolled = set((e["key"][rb] * SHIFT + e["ts1"][rb]).tolist())
     b = np.flatnonzero(e["kind"] == K.K_BEGIN)
     start_of = np.full(h.n_txns, -1, dtype=np.int64)
@@ -246,14 +263,17 @@ def check_history(h) -> CheckReport:
                 V.append(Violation("atomicity", f"{name_t(t)}: keys disagree on the outcome "
                                    f"(commit_ts {got}; -1 = none)",
                                    tuple(int(x) for x in _txn_rows(e, t))))
-    acked = np.flatnonzero((e["kind"] == K.K_COMMIT) & (e["result"] == K.R_OK) & (e["flag"] == 1))
+    # 2PC: the primary's commit; 1PC: the primary's one_pc_commit; async commit: the
+    # acknowledgement (finish ok, flag 1, ts2 = commit_ts) — judged on the primary key
+    acked = np.flatnonzero(((e["kind"] == K.K_COMMIT) | (e["kind"] == K.K_ONE_PC_COMMIT)
+                            | (e["kind"] == K.K_FINISH)) & (e["result"] == K.R_OK) & (e["flag"] == 1))
     rep.checked["acknowledged_commits"] = int(acked.size)
     if n_left:
         rep.skipped["acknowledged_commits"] = "locks remain; judged on primaries only"
     at = e["txn"][acked]
     sel = np.isin(wt, at) if not n_left else np.zeros(wt.size, dtype=bool)
     chk_t = np.r_[wt[sel], at]
-    chk_k = np.r_[wk[sel], e["key"][acked]]
+    chk_k = np.r_[wk[sel], np.asarray(h.primary, dtype=np.int64)[at]]
     ack_ts = dict(zip(at.tolist(), e["ts2"][acked].tolist()))
     ack_row = dict(zip(at.tolist(), acked.tolist()))
     for t, k in zip(chk_t.tolist(), chk_k.tolist()):

@@ -17,6 +17,12 @@ max_retry                   256       TiDB pessimistic-txn.max-retry-count
 backoff_base / backoff_cap  2 / 3000  client-go retry/config.go: BoTxnLockFast
 resolve_at_end              True      GC resolve-locks pass after the last client ends
 tso_per_tick                1         TSO values per tick (ts // tso_per_tick = physical)
+commit_protocol             "2pc"     "2pc", "async" (async commit) or "1pc" (1PC when all
+                                      mutations are in one region, else async commit):
+                                      client-go 2pc.go checkAsyncCommit / checkOnePC
+max_commit_ts_window        2000      async/1PC: max_commit_ts = start_ts + window ticks;
+                                      a larger min_commit_ts falls back to 2PC (client-go
+                                      config/client.go AsyncCommit.SafeWindow = 2 s)
 ==========================  ========  ==================================================
 
 Example
@@ -42,11 +48,11 @@ DEFAULTS = {
     "ttl": 3000, "pessimistic_ttl": 20000, "wait_for_lock_timeout": 1000,
     "lock_wait_timeout": 50000, "wake_up_delay": 20, "latency": 1, "jitter": 2,
     "max_retry": 256, "backoff_base": 2, "backoff_cap": 3000, "resolve_at_end": True,
-    "tso_per_tick": 1,
+    "tso_per_tick": 1, "commit_protocol": "2pc", "max_commit_ts_window": 2000,
 }
 _MIN = {"ttl": 1, "pessimistic_ttl": 1, "wait_for_lock_timeout": 1, "lock_wait_timeout": 0,
         "wake_up_delay": 0, "latency": 1, "jitter": 0, "max_retry": 0, "backoff_base": 1,
-        "backoff_cap": 1, "tso_per_tick": 1}
+        "backoff_cap": 1, "tso_per_tick": 1, "max_commit_ts_window": 0}
 
 
 def _layout(w: Workload, key_region: np.ndarray):
@@ -104,6 +110,9 @@ def simulate(workload: Workload, regions: int = 1, seed: int = 0, **params) -> T
         v = p[name]
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if p["commit_protocol"] not in K.PROTOCOLS:
+        raise ValueError(f"commit_protocol must be one of {list(K.PROTOCOLS)}, "
+                         f"got {p['commit_protocol']!r}")
     if not isinstance(p["resolve_at_end"], (bool, np.bool_, int)):
         raise ValueError(f"resolve_at_end must be a bool, got {p['resolve_at_end']!r}")
     n_keys = workload.n_keys
@@ -122,7 +131,8 @@ def simulate(workload: Workload, regions: int = 1, seed: int = 0, **params) -> T
         vec = np.array([p["ttl"], p["pessimistic_ttl"], p["wait_for_lock_timeout"],
                         p["lock_wait_timeout"], p["wake_up_delay"], p["latency"], p["jitter"],
                         p["max_retry"], p["backoff_base"], p["backoff_cap"],
-                        int(bool(p["resolve_at_end"])), p["tso_per_tick"], int(seed), cap],
+                        int(bool(p["resolve_at_end"])), p["tso_per_tick"], int(seed), cap,
+                        K.PROTOCOLS.index(p["commit_protocol"]), p["max_commit_ts_window"]],
                        dtype=np.int64)
         with warnings.catch_warnings():
             # uint64 wrap-around is the RNG's arithmetic (only NumPy scalars warn, without JIT)

@@ -10,8 +10,16 @@ The log is a dict of equal-length NumPy arrays (``h.events``), one row per state
             caller_start_ts (check_txn_status)
 ``ts3``     min_commit_ts (prewrite, lock), commit_ts of the version read (get),
             current_ts / new min_commit_ts (check_txn_status)
-``flag``    primary batch (commit), protected (rollback), is_first_lock (wait_for),
-            read past a lock (get), refreshed edge (detect)
+``flag``    primary batch (commit, one_pc_commit), protected (rollback), is_first_lock
+            (wait_for), read past a lock (get), refreshed edge (detect); prewrite: bit 0
+            primary, bit 1 async-commit lock; finish: 1 async commit / 2 1PC acknowledged
+            (ts2 = commit_ts); client_crash: 1 = after the async/1PC commit point;
+            check_txn_status: 2 = async-commit lock reported as it is;
+            check_secondary_locks: 1 = a rollback record was written
+
+Async commit and 1PC (``commit_protocol``): ``one_pc_commit`` rows are commit records
+written by the prewrite itself (ts2 = commit_ts); ``check_secondary_locks`` rows are one per
+secondary key a resolver checked (ts3 = the lock's min_commit_ts or the commit_ts found).
 
 ``state_at(k)`` replays rows ``0..k`` (inclusive) into a :class:`TxnState`; replay moves
 forward from the last state it built, and keeps a checkpoint every 4096 rows, so stepping
@@ -57,6 +65,9 @@ _SOURCES = {
     "lose_pessimistic_lock": "in-memory pessimistic lock lost on a leader change",
     "client_crash": "the client process dies",
     "finish": "client-go txn.go: Commit / Rollback returns",
+    "check_secondary_locks": "tikv commands/check_secondary_locks.rs (client-go lock_resolver.go: "
+                             "resolveAsyncCommitLock)",
+    "one_pc_commit": "tikv commands/prewrite.rs: handle_1pc_locks",
 }
 
 #: kinds a view jumps between ("next conflict", "next deadlock", ...)
@@ -206,7 +217,7 @@ class TxnHistory:
         if what == "deadlock":
             return (kind == K.K_DETECT) & (res == K.R_DEADLOCK)
         if what == "resolve":
-            return np.isin(kind, [K.K_CHECK_TXN_STATUS, K.K_RESOLVE_LOCK])
+            return np.isin(kind, [K.K_CHECK_TXN_STATUS, K.K_RESOLVE_LOCK, K.K_CHECK_SECONDARY_LOCKS])
         if what == "wait":
             return np.isin(kind, [K.K_WAIT_FOR, K.K_WAKE_UP, K.K_WAIT_TIMEOUT])
         raise ValueError(f"what must be one of {sorted(JUMPS)}, got {what!r}")
@@ -275,8 +286,17 @@ class TxnHistory:
             what = f"stops waiting for {other} on {key}: KeyIsLocked"
         elif kind in ("clean_up_wait_for", "expire_wait_for"):
             what = f"edge {who} -> {other} removed"
+        elif kind == "one_pc_commit":
+            what = f"commits {key}={e['value']} by 1PC at {e['ts2']} (start_ts {e['ts1']}), no lock"
+        elif kind == "check_secondary_locks":
+            what = f"checks {other}'s secondary {key}: " + {
+                "ok": f"locked, min_commit_ts {e['ts3']}", "committed": f"committed at {e['ts3']}",
+                "lock_not_exist": "no lock: protected rollback written",
+                "pessimistic_lock_rolled_back": "only a pessimistic lock: rolled back",
+            }.get(res, res)
         elif kind == "prewrite":
-            what = (f"prewrites {key}={e['value']} (primary {self._k(e['primary'])}, min_commit_ts {e['ts3']})"
+            what = (f"prewrites {key}={e['value']} (primary {self._k(e['primary'])}, min_commit_ts {e['ts3']}"
+                    f"{', async commit' if e['flag'] & 2 else ''})"
                     if res == "ok" else f"prewrite of {key} fails: {res}"
                     + (f" (newer record at {e['ts3']})" if e["ts3"] else ""))
         elif kind == "commit":
@@ -303,9 +323,12 @@ class TxnHistory:
         elif kind == "lose_pessimistic_lock":
             what = f"loses its pessimistic lock on {key}"
         elif kind == "client_crash":
-            what = f"crashes ({res})"
+            what = f"crashes ({res})" + (f" after its commit point (commit_ts {e['ts2']})"
+                                         if e["flag"] else "")
         else:
             what = "commits" if res == "ok" else f"aborts: {res}"
+            if e["flag"]:
+                what += f" ({'async commit' if e['flag'] == 1 else '1PC'}, commit_ts {e['ts2']})"
         return f"{head} {what} — {src}"
 
     # ---- replay ------------------------------------------------------------------------------
@@ -341,6 +364,19 @@ class TxnHistory:
                 s.locks.pop(key, None)
                 if e["flag"][k] and kind == K.K_COMMIT:
                     s.status[t] = K.S_COMMITTED
+        elif kind == K.K_ONE_PC_COMMIT:
+            put_record(ts2, ts1, K.WT_PUT, int(e["value"][k]), other, 0)
+            lk = s.locks.get(key)
+            if lk is not None and lk.start_ts == ts1:
+                del s.locks[key]                    # a pessimistic lock committed by 1PC
+            if e["flag"][k]:
+                s.status[t] = K.S_COMMITTED
+        elif kind == K.K_CHECK_SECONDARY_LOCKS:
+            if res in (K.R_LOCK_NOT_EXIST, K.R_PESSIMISTIC_LOCK_ROLLED_BACK):
+                put_record(ts1, ts1, K.WT_ROLLBACK, 0, other, e["flag"][k] and res == K.R_LOCK_NOT_EXIST)
+                lk = s.locks.get(key)
+                if lk is not None and lk.start_ts == ts1:
+                    del s.locks[key]
         elif kind in (K.K_ROLLBACK, K.K_RESOLVE_LOCK):
             put_record(ts1, ts1, K.WT_ROLLBACK, 0, other, e["flag"][k])
             lk = s.locks.get(key)
@@ -419,7 +455,7 @@ class TxnHistory:
         """Commits, aborts by reason, retries, deadlocks, crashes, latency in ticks.
 
         ``committed`` counts txns whose primary commit succeeded (including clients that
-        crashed right after it); ``retries`` = legacy wake-ups + WriteConflict statement
+        crashed right after it; async commit / 1PC: all prewrites succeeded, crash or not); ``retries`` = legacy wake-ups + WriteConflict statement
         retries + CommitTsExpired retries; latency is begin -> finish of committed txns."""
         e = self.events
         fin = e["kind"] == K.K_FINISH
@@ -434,7 +470,8 @@ class TxnHistory:
         crashed = e["kind"] == K.K_CLIENT_CRASH
         return {
             "txns": self.n_txns,
-            "committed": int(ok.sum()) + int(np.sum(crashed & (e["result"] == K.R_CRASH_AFTER_PRIMARY))),
+            "committed": int(ok.sum()) + int(np.sum(crashed & ((e["result"] == K.R_CRASH_AFTER_PRIMARY)
+                                                              | (e["flag"] == 1)))),
             "aborted": int((fin & ~ok).sum()),
             "aborts_by_reason": aborts,
             "crashed": int(crashed.sum()),

@@ -1,5 +1,6 @@
-"""The transaction kernel: Percolator 2PC as TiKV and client-go run it, pessimistic locks,
-per-key lock-wait queues and the deadlock detector, in one Numba function.
+"""The transaction kernel: Percolator 2PC as TiKV and client-go run it (or async commit /
+1PC), pessimistic locks, per-key lock-wait queues and the deadlock detector, in one Numba
+function.
 
 Glossary
 --------
@@ -16,6 +17,11 @@ waiter         a pessimistic lock request parked in the key's wait queue
                (tikv ``lock_manager/lock_waiting_queue.rs``), served smallest start_ts first.
 detector       ``DetectTable`` (tikv ``server/lock_manager/deadlock.rs``): edges waiter -> holder
                carrying the key hash; a DFS from the holder looking for the waiter.
+max_ts         the ConcurrencyManager's highest read ts seen (``concurrency_manager``).
+async commit   the txn is committed once every region's prewrite succeeded; the commit_ts
+               is computed by TiKV from max_ts (not fetched: not unique); a resolver that
+               finds the primary's async-commit lock expired runs CheckSecondaryLocks.
+1PC            a single-region prewrite that writes the commit records itself.
 
 The approach
 ------------
@@ -45,7 +51,18 @@ Simplified (and why)
 * Readers resolve in one action: ``check_txn_status`` then ``resolve_lock`` ("lite" resolve
   of the key met). Back-off is client-go's exponential txnLockFast, capped by the lock's
   remaining TTL.
-* No async commit / 1PC, no heartbeats (crashes are what stop a client; live txns finish
+* Async commit and 1PC (``commit_protocol``, default 2PC): one ``max_ts`` for the whole
+  store (one TiKV: one ConcurrencyManager), raised by reads (update_max_ts) and
+  check_txn_status; a region prewrite takes min_commit_ts = max(max_ts, start_ts,
+  for_update_ts) + 1 and the commit_ts is the max over the regions; above max_commit_ts =
+  start_ts + window the region's prewrite falls back to 2PC and the txn with it (TiKV keeps
+  the locks already written as async-commit locks and resolvers then fall back via
+  force_sync_commit; here the txn's flag changes at once, so those locks become 2PC locks).
+  The primary's list of secondaries is the owner's mutation list. 1PC = a txn whose keys
+  are all in one region. Not modelled: client-go's size limits (256 keys / 4 KiB) and
+  batch splitting, the latest-TSO fetch for linearizability (tidb_guarantee_linearizability),
+  the overlapped-rollback flag, the CDC endpoint's update_max_ts(min_ts).
+* No heartbeats (crashes are what stop a client; live txns finish
   within their TTL at the default parameters), no rollback collapsing (every rollback
   record is kept), no resumable (fair-locking) wake-up: legacy wake-up only.
 * A txn waits on one key at a time, so each txn has at most one detector out-edge; the
@@ -71,7 +88,8 @@ keys, so these cache misses overlap the work instead of stalling it.
 Invariants the kernel keeps (and ``checks`` verifies on the log)
 -----------------------------------------------------------------
 at most one lock per key; committed writers of a key do not overlap; a txn is committed iff
-its primary has a commit record; the detector's table is acyclic; every waiter ends.
+its primary has a commit record (async commit: iff every key was prewritten; 1PC: its
+one_pc_commit records); the detector's table is acyclic; every waiter ends.
 """
 from __future__ import annotations
 
@@ -102,11 +120,13 @@ EVENT_KINDS = (
     "lose_pessimistic_lock",     # in-memory pessimistic locks lost on leader change
     "client_crash",              # the client process dies (fault knob)
     "finish",                    # the client returns: committed, or the abort reason
+    "check_secondary_locks",     # tikv commands/check_secondary_locks.rs (client-go resolveAsyncCommitLock)
+    "one_pc_commit",             # tikv actions/prewrite.rs + commands/prewrite.rs: handle_1pc_locks
 )
 K_BEGIN, K_GET, K_ACQUIRE, K_WAIT_FOR, K_DETECT, K_DEADLOCK, K_WAKE_UP, K_WAIT_TIMEOUT, \
     K_CLEAN_UP_WAIT_FOR, K_EXPIRE_WAIT_FOR, K_PREWRITE, K_COMMIT, K_ROLLBACK, \
     K_PESSIMISTIC_ROLLBACK, K_CHECK_TXN_STATUS, K_RESOLVE_LOCK, K_LOSE_PESSIMISTIC_LOCK, \
-    K_CLIENT_CRASH, K_FINISH = range(19)
+    K_CLIENT_CRASH, K_FINISH, K_CHECK_SECONDARY_LOCKS, K_ONE_PC_COMMIT = range(21)
 
 # ---- result codes (errors named as in kvproto / client-go) -------------------------------
 RESULTS = (
@@ -115,13 +135,14 @@ RESULTS = (
     "pessimistic_lock_rolled_back", "retry_limit_exceeded", "self_rolled_back",
     "committed", "rolled_back", "ttl_expire", "min_commit_ts_pushed", "uncommitted",
     "lock_not_exist", "txn_not_found", "crash_after_primary", "crash_before_commit",
-    "duplicate",
+    "duplicate", "crash_during_prewrite",
 )
 R_OK, R_KEY_IS_LOCKED, R_WRITE_CONFLICT, R_DEADLOCK, R_LOCK_WAIT_TIMEOUT, \
     R_PESSIMISTIC_LOCK_NOT_FOUND, R_TXN_LOCK_NOT_FOUND, R_COMMIT_TS_EXPIRED, \
     R_PESSIMISTIC_LOCK_ROLLED_BACK, R_RETRY_LIMIT, R_SELF_ROLLED_BACK, R_COMMITTED, \
     R_ROLLED_BACK, R_TTL_EXPIRE, R_MIN_COMMIT_TS_PUSHED, R_UNCOMMITTED, R_LOCK_NOT_EXIST, \
-    R_TXN_NOT_FOUND, R_CRASH_AFTER_PRIMARY, R_CRASH_BEFORE_COMMIT, R_DUPLICATE = range(21)
+    R_TXN_NOT_FOUND, R_CRASH_AFTER_PRIMARY, R_CRASH_BEFORE_COMMIT, R_DUPLICATE, \
+    R_CRASH_DURING_PREWRITE = range(22)
 
 # lock types (txn_types lock.rs: LockType) and write types (write.rs: WriteType)
 LOCK_TYPES = ("none", "put", "delete", "lock", "pessimistic")
@@ -133,8 +154,13 @@ WT_NONE, WT_PUT, WT_DELETE, WT_LOCK, WT_ROLLBACK = range(5)
 OP_KINDS = ("get", "put", "add")
 OP_GET, OP_PUT, OP_ADD = range(3)
 MODES = ("optimistic", "pessimistic")
-FAULTS = ("none", "crash_after_primary", "crash_before_commit", "lose_pessimistic_locks")
-F_NONE, F_CRASH_AFTER_PRIMARY, F_CRASH_BEFORE_COMMIT, F_LOSE_PESSIMISTIC = range(4)
+# commit protocols (client-go 2pc.go: checkAsyncCommit / checkOnePC decide per txn)
+PROTOCOLS = ("2pc", "async", "1pc")
+CP_2PC, CP_ASYNC, CP_1PC = range(3)
+FAULTS = ("none", "crash_after_primary", "crash_before_commit", "lose_pessimistic_locks",
+          "crash_during_prewrite")
+F_NONE, F_CRASH_AFTER_PRIMARY, F_CRASH_BEFORE_COMMIT, F_LOSE_PESSIMISTIC, \
+    F_CRASH_DURING_PREWRITE = range(5)
 
 # client phases
 PH_PENDING, PH_OPS, PH_WAIT, PH_PREWRITE, PH_COMMIT_PRIMARY, PH_COMMIT_SECONDARY, \
@@ -147,10 +173,12 @@ S_PENDING, S_ACTIVE, S_WAITING, S_COMMITTED, S_ABORTED, S_CRASHED = range(6)
 # indices into the int64 parameter vector (every tunable reaches the kernel through it)
 PARAMS = ("ttl", "pessimistic_ttl", "wait_for_lock_timeout", "lock_wait_timeout",
           "wake_up_delay", "latency", "jitter", "max_retry", "backoff_base", "backoff_cap",
-          "resolve_at_end", "tso_per_tick", "seed", "capacity")
+          "resolve_at_end", "tso_per_tick", "seed", "capacity", "commit_protocol",
+          "max_commit_ts_window")
 P_TTL, P_PESS_TTL, P_WAIT_FOR_LOCK_TIMEOUT, P_LOCK_WAIT_TIMEOUT, P_WAKE_UP_DELAY, \
     P_LATENCY, P_JITTER, P_MAX_RETRY, P_BACKOFF_BASE, P_BACKOFF_CAP, P_RESOLVE_AT_END, \
-    P_TSO_PER_TICK, P_SEED, P_CAPACITY = range(14)
+    P_TSO_PER_TICK, P_SEED, P_CAPACITY, P_PROTOCOL, P_MAX_COMMIT_WINDOW = range(16)
+# (a parameter vector of the first 14 entries alone is accepted: protocol 2PC)
 
 # event-log columns, in the order the kernel returns them
 COLUMNS = ("tick", "kind", "txn", "key", "region", "ts1", "ts2", "ts3", "other", "result",
@@ -168,12 +196,17 @@ KS_COLS = 12
 T_PHASE, T_START, T_BEGIN_TICK, T_OP0, T_OP1, T_GEN, T_MODE, T_OP, \
     T_ATTEMPT, T_NEED_FUT, T_FUT, T_MUT0, T_MUT1, T_REG0, T_REG1, T_PRIMARY, \
     T_COMMIT, T_COMMIT_TICK, T_FAULT, T_RETRIES, T_REASON, T_NLOCKED, T_WAIT_KEY, T_WAIT_HOLDER, \
-    T_WAIT_BEGIN, T_DEADLINE, T_WAKE_AT, T_WQ_NEXT, T_E_TO, T_E_HASH, T_E_TIME = range(31)
+    T_WAIT_BEGIN, T_DEADLINE, T_WAKE_AT, T_WQ_NEXT, T_E_TO, T_E_HASH, T_E_TIME, T_PROTO = range(32)
+# T_PROTO: the protocol the txn's prewrite uses (CP_*); its locks carry use_async_commit iff
+# it is CP_ASYNC (the primary's list of secondaries = the txn's mutation keys)
 T_COLS = 32
 
 # indices into the small int64 "globals" vector of a run
 G_NEV, G_TSO, G_HEAP, G_SEQ, G_NWR, G_OVERFLOW, G_NOW, G_CUR, G_FAR, G_FREE, G_POOL, \
-    G_PQCAP, G_NLOCKS = range(13)
+    G_PQCAP, G_NLOCKS, G_MAX_TS, G_PROTO = range(15)
+# G_MAX_TS: the ConcurrencyManager's max_ts (one TiKV store: one value for all regions);
+# G_PROTO: the run's commit protocol (a txn's T_PROTO, in the row's last cache line, is read
+# only when it is not 2PC: a 2PC run touches no more of the row than before)
 
 
 # ---- cache prefetch ------------------------------------------------------------------------
@@ -511,6 +544,9 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
     bo_base = params[P_BACKOFF_BASE]
     bo_cap = params[P_BACKOFF_CAP]
     per_tick = params[P_TSO_PER_TICK]
+    proto = params[P_PROTOCOL] if params.shape[0] > P_PROTOCOL else CP_2PC
+    window = params[P_MAX_COMMIT_WINDOW] if params.shape[0] > P_MAX_COMMIT_WINDOW else 0
+    g[G_PROTO] = proto
 
     # per key one row (KS_*): the lock slot (tikv CF_LOCK), the head of its write list, the
     # head of its wait queue, its region and initial value
@@ -615,8 +651,9 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                 # holder's lock, then resend unless innodb_lock_wait_timeout is used up
                 if lk[k, 0] >= 0 and lk[k, 0] != t:
                     # client-go lock_resolver.go: ResolveLocksForWrite — no min_commit_ts push
-                    _resolve_encountered(ev, g, now, t, np.int64(0), k, False, lk, wr, per_tick,
-                                         tx, heap, wake_delay, lat, bo_base, bo_cap, 0)
+                    _resolve_encountered(ev, g, now, t, np.int64(0), k, np.int64(0), lk, wr,
+                                         per_tick, tx, heap, wake_delay, lat, bo_base, bo_cap,
+                                         np.int64(0), mut_key)
                 if now - tx[t, T_WAIT_BEGIN] >= lock_wait:
                     _abort(ev, g, now, t, R_LOCK_WAIT_TIMEOUT, tx, pess, heap, step)
                     continue
@@ -647,6 +684,11 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                                  tx[t, T_START], lk[k, 5], 0, t, R_OK, 0, tx[t, T_PRIMARY], 0,
                                  LT_PESSIMISTIC, 0, 0)
                 tx[t, T_PHASE] = PH_PREWRITE
+                if proto != CP_2PC:
+                    # client-go 2pc.go: checkOnePC (all mutations in one region) else
+                    # checkAsyncCommit — 1PC falls back to async commit across regions
+                    tx[t, T_PROTO] = CP_1PC if (proto == CP_1PC and
+                                                tx[t, T_REG1] - tx[t, T_REG0] == 1) else CP_ASYNC
                 _push(heap, g, tx, now if now >= tx[t, T_COMMIT_TICK] else tx[t, T_COMMIT_TICK], t)
                 continue
             if op_tick[o] > now:
@@ -662,7 +704,8 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                     continue
                 # snapshot read at start_ts (tikv point_getter.rs: load_and_check_lock + load_data)
                 res = _get(ev, g, now, t, tx[t, T_START], k, lk, wr, per_tick, tx, heap,
-                           wake_delay, lat, bo_base, bo_cap, tx[t, T_ATTEMPT], op_val, o, op_delta)
+                           wake_delay, lat, bo_base, bo_cap, tx[t, T_ATTEMPT], op_val, o, op_delta,
+                           mut_key)
                 if res == 0:
                     tx[t, T_ATTEMPT] = 0
                     tx[t, T_OP] = o + 1
@@ -684,6 +727,10 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                     op_locked[o] = 1
                     tx[t, T_NLOCKED] += 1
                 if kind == OP_ADD:
+                    # tikv actions/acquire_pessimistic_lock.rs: need_value (a locking read) ->
+                    # concurrency_manager.update_max_ts(for_update_ts)
+                    if tx[t, T_FUT] > g[G_MAX_TS]:
+                        g[G_MAX_TS] = tx[t, T_FUT]
                     v, cts = _read_version(wr, lk, k, tx[t, T_FUT])
                     op_val[o] = v + op_delta[o]
                     _log(ev, g, now, K_GET, t, k, lk[k, KS_REGION], tx[t, T_START], tx[t, T_FUT],
@@ -756,10 +803,18 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
             ttl = (ttl_pess if pess else ttl_opt) + (now - tx[t, T_BEGIN_TICK])
             res, bad = _prewrite_region(ev, g, now, t, region, pess, tx, mut_key, mut_op, op_val,
                                         op_locked, tx[t, T_PRIMARY], tx[t, T_START], tx[t, T_FUT],
-                                        ttl, lk, wr)
+                                        ttl, lk, wr, tx[t, T_START] + window * per_tick, heap,
+                                        wake_delay, lat)
             if res == R_OK:
                 reg_state[r] = 1
                 tx[t, T_ATTEMPT] = 0
+                if npend > 1 and tx[t, T_FAULT] == F_CRASH_DURING_PREWRITE:
+                    # the client dies with its other region prewrites never sent
+                    _crash(ev, g, now, t, R_CRASH_DURING_PREWRITE, tx, tx[t, T_START])
+                    continue
+                if npend == 1 and proto != CP_2PC and tx[t, T_PROTO] != CP_2PC:
+                    _async_prewritten(ev, g, now, t, tx, heap, step)
+                    continue
                 if npend == 1:
                     if tx[t, T_FAULT] == F_CRASH_BEFORE_COMMIT:
                         _crash(ev, g, now, t, R_CRASH_BEFORE_COMMIT, tx, tx[t, T_START])
@@ -771,9 +826,9 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                 if lk[bad, 1] > tx[t, T_START]:
                     _abort(ev, g, now, t, R_WRITE_CONFLICT, tx, pess, heap, step)
                     continue
-                wait = _resolve_encountered(ev, g, now, t, np.int64(0), bad, False, lk, wr,
+                wait = _resolve_encountered(ev, g, now, t, np.int64(0), bad, np.int64(0), lk, wr,
                                             per_tick, tx, heap, wake_delay, lat, bo_base, bo_cap,
-                                            tx[t, T_ATTEMPT])
+                                            tx[t, T_ATTEMPT], mut_key)
                 tx[t, T_ATTEMPT] += 1
                 _push(heap, g, tx, now + (wait if wait > 0 else step), t)
             else:
@@ -796,7 +851,10 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                     if reg_state[rr] == 1:
                         npend += 1
                 if npend == 0:
-                    _finish(ev, g, now, t, R_OK, tx, tx[t, T_START])
+                    if proto != CP_2PC and tx[t, T_PROTO] == CP_ASYNC:
+                        tx[t, T_PHASE] = PH_DONE        # acknowledged after the prewrites
+                    else:
+                        _finish(ev, g, now, t, R_OK, tx, tx[t, T_START])
                     continue
                 pick = _randn(rng, npend)
                 for rr in range(tx[t, T_REG0], tx[t, T_REG1]):
@@ -805,8 +863,12 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
                             r = rr
                             break
                         pick -= 1
+            # (async commit: the background commit of every batch, the primary's in its batch)
             res = _commit_region(ev, g, now, t, reg_id[r], pr, tx[t, T_START], tx[t, T_COMMIT], tx,
-                                 mut_key, lk, wr, heap, wake_delay, lat, ph == PH_COMMIT_PRIMARY)
+                                 mut_key, lk, wr, heap, wake_delay, lat,
+                                 ph == PH_COMMIT_PRIMARY or (proto != CP_2PC
+                                                             and tx[t, T_PROTO] == CP_ASYNC
+                                                             and reg_id[r] == lk[pr, KS_REGION]))
             if res == R_COMMIT_TS_EXPIRED:
                 tx[t, T_COMMIT] = 0                               # commit.go: fetch a new commit_ts
                 tx[t, T_RETRIES] += 1
@@ -857,8 +919,32 @@ def _run(txn_arrival, txn_mode, txn_fault, txn_commit_tick, txn_primary, op_star
             if g[G_NLOCKS] == 0:
                 break                     # g[G_NLOCKS] counts the locks held: none left
             if lk[k, 0] >= 0:
-                _resolve_encountered(ev, g, now, -1, np.int64(0), k, True, lk, wr, per_tick, tx,
-                                     heap, wake_delay, lat, bo_base, bo_cap, 0)
+                _resolve_encountered(ev, g, now, np.int64(-1), np.int64(0), k, np.int64(1), lk, wr,
+                                     per_tick, tx, heap, wake_delay, lat, bo_base, bo_cap,
+                                     np.int64(0), mut_key)
+
+
+@njit(cache=True)
+def _async_prewritten(ev, g, now, t, tx, heap, step):
+    """Every prewrite succeeded under async commit or 1PC: the txn is committed (client-go
+    2pc.go: execute returns here; async commit commits the keys in the background).
+    A client fault armed for the commit strikes now, after the commit point (flag 1)."""
+    if tx[t, T_FAULT] == F_CRASH_AFTER_PRIMARY or tx[t, T_FAULT] == F_CRASH_BEFORE_COMMIT:
+        tx[t, T_PHASE] = PH_DONE
+        tx[t, T_REASON] = R_CRASH_AFTER_PRIMARY if tx[t, T_FAULT] == F_CRASH_AFTER_PRIMARY \
+            else R_CRASH_BEFORE_COMMIT
+        _log(ev, g, now, K_CLIENT_CRASH, t, -1, -1, tx[t, T_START], tx[t, T_COMMIT], 0, -1,
+             tx[t, T_REASON], 0, -1, 0, 0, 1, 0)
+        return
+    # the acknowledgement: finish ok with the commit_ts (ts2) and flag 1 (async) / 2 (1PC)
+    _log(ev, g, now, K_FINISH, t, -1, -1, tx[t, T_START], tx[t, T_COMMIT], 0, -1, R_OK, 0, -1, 0,
+         0, 1 if tx[t, T_PROTO] == CP_ASYNC else 2, 0)
+    tx[t, T_REASON] = R_OK
+    if tx[t, T_PROTO] == CP_1PC:
+        tx[t, T_PHASE] = PH_DONE
+        return
+    tx[t, T_PHASE] = PH_COMMIT_SECONDARY
+    _push(heap, g, tx, now + step, t)
 
 
 @njit(cache=True)
@@ -1015,7 +1101,7 @@ def _acquire_pessimistic_lock(ev, g, now, t, k, start_ts, fut, primary, ttl, lk,
 
 @njit(cache=True, inline='always')
 def _prewrite_region(ev, g, now, t, region, pess, tx, mut_key, mut_op, op_val, op_locked, primary,
-                     start_ts, fut, ttl, lk, wr):
+                     start_ts, fut, ttl, lk, wr, max_commit_ts, heap, wake_delay, lat):
     """tikv commands/prewrite.rs + actions/prewrite.rs on one region batch. All-or-nothing:
     any key error leaves the batch unwritten. Returns (result, offending key)."""
     for m in range(tx[t, T_MUT0], tx[t, T_MUT1]):
@@ -1054,6 +1140,13 @@ def _prewrite_region(ev, g, now, t, region, pess, tx, mut_key, mut_op, op_val, o
                 return R_WRITE_CONFLICT, k
     # all keys pass: write the locks (min_commit_ts = max(start_ts, for_update_ts) + 1)
     mct = (fut if fut > start_ts else start_ts) + 1
+    flag = 0
+    if g[G_PROTO] != CP_2PC and tx[t, T_PROTO] != CP_2PC:
+        mct, flag = _async_min_commit_ts(ev, g, now, t, region, tx, mut_key, mut_op, op_val, primary,
+                                         start_ts, fut, mct, lk, wr, max_commit_ts, heap,
+                                         wake_delay, lat)
+        if flag < 0:
+            return R_OK, -1                             # committed by 1PC: no lock written
     for m in range(tx[t, T_MUT0], tx[t, T_MUT1]):
         k = mut_key[m]
         if lk[k, KS_REGION] != region:
@@ -1071,8 +1164,52 @@ def _prewrite_region(ev, g, now, t, region, pess, tx, mut_key, mut_op, op_val, o
         lk[k, 6] = mct
         lk[k, 7] = op_val[mut_op[m]]
         _log(ev, g, now, K_PREWRITE, t, k, region, start_ts, lk[k, 5], mct, t, R_OK, lk[k, 7],
-             primary, ttl, LT_PUT, 1 if k == primary else 0, 0)
+             primary, ttl, LT_PUT, (1 if k == primary else 0) | flag, 0)
     return R_OK, -1
+
+
+@njit(cache=True)
+def _async_min_commit_ts(ev, g, now, t, region, tx, mut_key, mut_op, op_val, primary, start_ts,
+                         fut, mct, lk, wr, max_commit_ts, heap, wake_delay, lat):
+    """Async commit / 1PC timestamps of one region's prewrite. Returns (min_commit_ts, flag):
+    flag 2 = the locks are async-commit locks, 0 = fell back to 2PC, -1 = committed by 1PC."""
+    # tikv actions/prewrite.rs: async_commit_timestamps — max(max_ts, start_ts, for_update_ts) + 1
+    m = g[G_MAX_TS]
+    if start_ts > m:
+        m = start_ts
+    if fut > m:
+        m = fut
+    m += 1
+    if m > max_commit_ts:
+        # prewrite.rs: CommitTsTooLarge -> commands/prewrite.rs falls back to 2PC (locks
+        # without use_async_commit, min_commit_ts 0 in the response); client-go prewrite.go:
+        # "fallback to normal path" — the txn commits with a TSO commit_ts, primary first
+        tx[t, T_PROTO] = CP_2PC
+        tx[t, T_COMMIT] = 0
+        return mct, 0
+    if tx[t, T_PROTO] == CP_1PC:
+        # tikv commands/prewrite.rs: handle_1pc_locks — the commit records are written at
+        # one_pc_commit_ts = min_commit_ts straight away; no lock is left (pessimistic ones go)
+        for i in range(tx[t, T_MUT0], tx[t, T_MUT1]):
+            k = mut_key[i]
+            if lk[k, KS_REGION] != region:
+                continue
+            owner = lk[k, 0]
+            v = op_val[mut_op[i]]
+            _put_write(wr, lk, g, k, m, start_ts, WT_PUT, v, t, 0)
+            _log(ev, g, now, K_ONE_PC_COMMIT, t, k, region, start_ts, m,
+                 fut if tx[t, T_MODE] == 1 else 0, t, R_OK, v, primary,
+                 0, LT_PUT, 1 if k == primary else 0, 0)
+            if owner == t:
+                lk[k, 0] = -1
+                g[G_NLOCKS] -= 1
+                _wake_after(ev, g, now, k, lk, owner, tx, heap, wake_delay, lat)
+        tx[t, T_COMMIT] = m
+        return m, -1
+    # client-go prewrite.go: the commit_ts is the max of the min_commit_ts the regions return
+    if m > tx[t, T_COMMIT]:
+        tx[t, T_COMMIT] = m
+    return m, 2
 
 
 @njit(cache=True, inline='always')
@@ -1189,21 +1326,43 @@ def _cleanup(ev, g, now, actor, owner_txn, k, start_ts, primary, kind, lk, wr, t
 
 @njit(cache=True)
 def _resolve_encountered(ev, g, now, t, caller_ts, k, force, lk, wr, per_tick, tx, heap,
-                         wake_delay, lat, bo_base, bo_cap, attempt):
+                         wake_delay, lat, bo_base, bo_cap, attempt, mut_key):
     """client-go txnlock/lock_resolver.go: resolveLocks for the lock on key k.
     check_txn_status on the lock's primary, then resolve_lock on k. Returns 0 when the
-    lock is gone, -1 when the reader may read past it (resolved_locks), else ticks to back off."""
+    lock is gone, -1 when the reader may read past it (resolved_locks), else ticks to back off.
+    (Callers pass t, force and attempt as int64 values, never literals: one compiled
+    version instead of one per literal, which saves cold compile time.)"""
     owner = lk[k, 0]
     lock_ts = lk[k, 1]
     p = lk[k, 2]
     current_ts = _tso(g, now, per_tick)
-    if force:
+    if force != 0:
         current_ts = np.int64(1) << np.int64(62)       # GC: every lock counts as expired
+    else:
+        # tikv commands/check_txn_status.rs: update_max_ts(max(lock_ts, current_ts, caller_start_ts))
+        mx = current_ts if current_ts > caller_ts else caller_ts
+        if lock_ts > mx:
+            mx = lock_ts
+        if mx > g[G_MAX_TS]:
+            g[G_MAX_TS] = mx
     # ---- tikv actions/check_txn_status.rs ---------------------------------------------
     status = R_UNCOMMITTED
     commit_ts = np.int64(0)
+    res_lo, res_hi = np.int64(-1), np.int64(0)   # the keys to resolve: k alone (-1 -> k)
     if lk[p, 0] >= 0 and lk[p, 1] == lock_ts:
-        if lock_ts // per_tick + lk[p, 3] < current_ts // per_tick:
+        if g[G_PROTO] != CP_2PC and lk[p, 4] == LT_PUT and tx[lk[p, 0], T_PROTO] == CP_ASYNC:
+            # check_txn_status_lock_exists: an async-commit lock is reported as it is (never
+            # rolled back or pushed here); client-go resolveLocks: expired -> resolveAsyncCommitLock
+            _log(ev, g, now, K_CHECK_TXN_STATUS, t, p, lk[p, KS_REGION], lock_ts, caller_ts,
+                 lk[p, 6], owner, R_UNCOMMITTED, 0, p, lk[p, 3], lk[p, 4], 2, 0)
+            if lock_ts // per_tick + lk[p, 3] < current_ts // per_tick:
+                rolled, commit_ts = _check_secondary_locks(ev, g, now, np.int64(t), lk[p, 0],
+                                                           lock_ts, p, np.int64(caller_ts), lk, wr,
+                                                           tx, heap, wake_delay, lat, mut_key)
+                status = R_ROLLED_BACK if rolled else R_COMMITTED
+                # resolveAsyncCommitLock -> resolveRegionLocks: every key, primary included
+                res_lo, res_hi = tx[lk[p, 0], T_MUT0], tx[lk[p, 0], T_MUT1]
+        elif lock_ts // per_tick + lk[p, 3] < current_ts // per_tick:
             # check_txn_status_lock_exists: expired -> rollback_lock (protected, on the primary)
             _put_write(wr, lk, g, p, lock_ts, lock_ts, WT_ROLLBACK, 0, owner, 1)
             _log(ev, g, now, K_CHECK_TXN_STATUS, t, p, lk[p, KS_REGION], lock_ts, caller_ts,
@@ -1242,15 +1401,19 @@ def _resolve_encountered(ev, g, now, t, caller_ts, k, force, lk, wr, per_tick, t
     # ---- client action per status --------------------------------------------------------
     if status == R_COMMITTED:
         # roll forward: tikv commands/resolve_lock.rs with commit_ts
-        if lk[k, 0] >= 0 and lk[k, 1] == lock_ts:
-            _commit_key(ev, g, now, t, k, lock_ts, commit_ts, lk, wr, tx, heap, wake_delay, lat,
-                        K_RESOLVE_LOCK, 1 if k == p else 0)
+        for i in range(res_lo, res_hi):
+            kk = k if i < 0 else mut_key[i]
+            if lk[kk, 0] >= 0 and lk[kk, 1] == lock_ts:
+                _commit_key(ev, g, now, t, kk, lock_ts, commit_ts, lk, wr, tx, heap, wake_delay,
+                            lat, K_RESOLVE_LOCK, 1 if kk == p else 0)
         return np.int64(0)
     if status == R_ROLLED_BACK or status == R_TTL_EXPIRE or status == R_LOCK_NOT_EXIST:
         # roll back: resolve_lock with commit_ts 0 -> cleanup
-        if lk[k, 0] >= 0 and lk[k, 1] == lock_ts:
-            _cleanup(ev, g, now, t, owner, k, lock_ts, p, K_RESOLVE_LOCK, lk, wr, tx, heap,
-                     wake_delay, lat, False)
+        for i in range(res_lo, res_hi):
+            kk = k if i < 0 else mut_key[i]
+            if lk[kk, 0] >= 0 and lk[kk, 1] == lock_ts:
+                _cleanup(ev, g, now, t, owner, kk, lock_ts, p, K_RESOLVE_LOCK, lk, wr, tx, heap,
+                         wake_delay, lat, False)
         return np.int64(0)
     # alive: a Put/Delete lock whose txn can only commit above the reader may be read past
     if caller_ts > 0 and lk[k, 0] >= 0 and (lk[k, 4] == LT_PUT or lk[k, 4] == LT_DELETE) \
@@ -1268,12 +1431,68 @@ def _resolve_encountered(ev, g, now, t, caller_ts, k, force, lk, wr, per_tick, t
     return wait
 
 
+@njit(cache=True)
+def _check_secondary_locks(ev, g, now, t, owner, lock_ts, p, caller_ts, lk, wr, tx, heap,
+                           wake_delay, lat, mut_key):
+    """client-go lock_resolver.go: resolveAsyncCommitLock — CheckSecondaryLocks on every key
+    the primary lock lists (= the owner's mutation keys). Returns (rolled back?, commit_ts):
+    committed at the max min_commit_ts if every secondary is locked (or at the commit_ts of
+    one already committed), else rolled back. The caller then resolves every key."""
+    commit_ts = lk[p, 6]
+    rolled = False
+    for i in range(tx[owner, T_MUT0], tx[owner, T_MUT1]):
+        k2 = mut_key[i]
+        if k2 == p:
+            continue
+        reg = lk[k2, KS_REGION]
+        # tikv commands/check_secondary_locks.rs: per key, lock / commit record / rollback
+        if lk[k2, 0] >= 0 and lk[k2, 1] == lock_ts:
+            if lk[k2, 4] == LT_PESSIMISTIC:
+                # a pessimistic lock was never prewritten: roll it back -> the txn is rolled back
+                _put_write(wr, lk, g, k2, lock_ts, lock_ts, WT_ROLLBACK, 0, owner, 0)
+                _log(ev, g, now, K_CHECK_SECONDARY_LOCKS, t, k2, reg, lock_ts, caller_ts, 0, owner,
+                     R_PESSIMISTIC_LOCK_ROLLED_BACK, 0, p, 0, LT_PESSIMISTIC, 1, 0)
+                lk[k2, 0] = -1
+                g[G_NLOCKS] -= 1
+                _wake_after(ev, g, now, k2, lk, owner, tx, heap, wake_delay, lat)
+                rolled = True
+                break
+            _log(ev, g, now, K_CHECK_SECONDARY_LOCKS, t, k2, reg, lock_ts, caller_ts, lk[k2, 6],
+                 owner, R_OK, 0, p, lk[k2, 3], lk[k2, 4], 0, 0)
+            if lk[k2, 6] > commit_ts:
+                commit_ts = lk[k2, 6]
+            continue
+        rec = _find_record(wr, lk, k2, lock_ts)
+        if rec >= 0 and wr[rec, 2] != WT_ROLLBACK:
+            # already committed (by the client's background commit or another resolver)
+            _log(ev, g, now, K_CHECK_SECONDARY_LOCKS, t, k2, reg, lock_ts, caller_ts, wr[rec, 0],
+                 owner, R_COMMITTED, 0, p, 0, LT_NONE, 0, 0)
+            commit_ts = wr[rec, 0]
+            break
+        if rec >= 0:
+            _log(ev, g, now, K_CHECK_SECONDARY_LOCKS, t, k2, reg, lock_ts, caller_ts, 0, owner,
+                 R_ROLLED_BACK, 0, p, 0, LT_NONE, 0, 0)
+            rolled = True
+            break
+        # no lock, no record: check_txn_status_missing_lock writes a protected rollback so a
+        # late prewrite of this key fails -> the txn is rolled back
+        _put_write(wr, lk, g, k2, lock_ts, lock_ts, WT_ROLLBACK, 0, owner, 1)
+        _log(ev, g, now, K_CHECK_SECONDARY_LOCKS, t, k2, reg, lock_ts, caller_ts, 0, owner,
+             R_LOCK_NOT_EXIST, 0, p, 0, LT_NONE, 1, 0)
+        rolled = True
+        break
+    return rolled, commit_ts
+
+
 @njit(cache=True, inline='always')
 def _get(ev, g, now, t, read_ts, k, lk, wr, per_tick, tx, heap, wake_delay, lat, bo_base, bo_cap,
-         attempt, op_val, o, op_delta):
+         attempt, op_val, o, op_delta, mut_key):
     """A snapshot read (tikv point_getter.rs). A Put/Delete lock at or below read_ts whose
     min_commit_ts <= read_ts blocks it (lock.rs: check_ts_conflict_si) and sends the
     reader down the lock-resolver path. Returns 0 when read, else ticks to back off."""
+    # tikv storage/mod.rs: prepare_snap_ctx -> concurrency_manager.update_max_ts(read_ts)
+    if read_ts > g[G_MAX_TS]:
+        g[G_MAX_TS] = read_ts
     bypass = False
     for _round in range(3):
         owner = lk[k, 0]
@@ -1281,8 +1500,8 @@ def _get(ev, g, now, t, read_ts, k, lk, wr, per_tick, tx, heap, wake_delay, lat,
                 and (lk[k, 4] == LT_PUT or lk[k, 4] == LT_DELETE) and lk[k, 6] <= read_ts:
             _log(ev, g, now, K_GET, t, k, lk[k, KS_REGION], tx[t, T_START], read_ts, 0, owner,
                  R_KEY_IS_LOCKED, 0, lk[k, 2], 0, lk[k, 4], 0, 0)
-            w = _resolve_encountered(ev, g, now, t, read_ts, k, False, lk, wr, per_tick, tx, heap,
-                                     wake_delay, lat, bo_base, bo_cap, attempt)
+            w = _resolve_encountered(ev, g, now, t, read_ts, k, np.int64(0), lk, wr, per_tick, tx, heap,
+                                     wake_delay, lat, bo_base, bo_cap, attempt, mut_key)
             if w > 0:
                 return w
             if w < 0:

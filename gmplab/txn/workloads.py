@@ -10,7 +10,9 @@ mode (``optimistic`` / ``pessimistic``), its arrival tick and an optional client
 * ``crash_before_commit``     the client dies after all prewrites: the locks expire (TTL)
                               and a reader rolls them back;
 * ``lose_pessimistic_locks``  the txn's in-memory pessimistic locks (all but the primary's)
-                              vanish before prewrite, as on a TiKV leader change.
+                              vanish before prewrite, as on a TiKV leader change;
+* ``crash_during_prewrite``   (scenarios only) the client dies after its first region
+                              prewrite: the other regions are never prewritten.
 
 Random choices (which accounts, which txns crash) come from a splitmix64 stream seeded by
 the builder's ``seed`` — computed here in NumPy, never from ``np.random``.
@@ -32,8 +34,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gmplab.txn.kernel import (F_CRASH_AFTER_PRIMARY, F_CRASH_BEFORE_COMMIT, F_LOSE_PESSIMISTIC,
-                               F_NONE, FAULTS, MODES, OP_ADD, OP_GET, OP_KINDS, OP_PUT)
+from gmplab.txn.kernel import (F_CRASH_AFTER_PRIMARY, F_CRASH_BEFORE_COMMIT,
+                               F_CRASH_DURING_PREWRITE, F_LOSE_PESSIMISTIC, F_NONE, FAULTS, MODES, OP_ADD, OP_GET, OP_KINDS, OP_PUT)
 
 __all__ = ["Workload", "bank", "random_rw", "hotspot", "scenario", "from_programs"]
 
@@ -291,7 +293,8 @@ def random_rw(keys=16, txns=20, reads=2, writes=2, mode="optimistic", *, arrival
 
 _SCENARIO_FAULTS = {"crash_after_primary": F_CRASH_AFTER_PRIMARY,
                     "crash_before_commit": F_CRASH_BEFORE_COMMIT,
-                    "lose_pessimistic_locks": F_LOSE_PESSIMISTIC}
+                    "lose_pessimistic_locks": F_LOSE_PESSIMISTIC,
+                   "crash_during_prewrite": F_CRASH_DURING_PREWRITE}
 
 
 def scenario(steps, *, keys=None, initial=None, regions=None, step_ticks=10,
@@ -304,6 +307,7 @@ def scenario(steps, *, keys=None, initial=None, regions=None, step_ticks=10,
       ``("T1", "get", "x")``, ``("T1", "put", "x", 7)``, ``("T1", "add", "x", -5)``
       ``("T1", "commit")``   prewrite, commit primary, commit secondaries from here on
       ``("T1", "crash_after_primary")`` / ``"crash_before_commit"`` / ``"lose_pessimistic_locks"``
+      / ``"crash_during_prewrite"``
                             arm a client fault (it strikes during the commit)
 
     ``keys`` fixes the key order (the optimistic primary is the smallest key); ``regions``
