@@ -13,8 +13,9 @@ The approach
     ends, its syscall returns, its scheduler step after a switch cost, its wake-up after
     ``startm``); sysmon is a self-rescheduling event; sleeping and netpoll-waiting Gs have
     one expiry event each. A priority queue ordered by (time, sequence number) makes the
-    run deterministic: a binary heap plus a "front" slot for an entry smaller than all of
-    it (an M's next step a few hundred ns ahead, the common case, costs no sift). When an
+    run deterministic: a "front" slot for an entry smaller than all others (an M's next
+    step a few hundred ns ahead, the common case), a small sorted ring (the other pending
+    events of a few Ms: no sift) and a binary heap for the rest. When an
     M's next step would be the very next pop anyway, the event loop runs it at once (a
     "direct step": no push, no pop, no dispatch; state and sequence numbers end exactly as
     if it had been queued, so the order of events is unchanged). Every state transition
@@ -27,11 +28,12 @@ The approach
     the log, then ``event_loop`` pops and runs events until the run ends or the heap or
     the log must grow (the caller grows it and calls again). State is flat tables,
     entity-major: ``gs[g * NGF + field]``, ``ps[p * NPF + field]``, ``ms[m * NMF + field]``,
-    ``hp[i * NHF + field]``, scalars and sizes in ``sc``. The helpers receive raw data
-    pointers rather than arrays (see "raw pointers" below): passing ~20 arrays to every
-    helper, each with its reference count, used to be most of the time per event. The hot
-    path (schedule -> execute -> run the G's ops -> next event) is inlined into
-    ``event_loop``; rare paths stay separate functions to keep the cold compile short.
+    ``hp[i * NHF + field]``, scalars, sizes and the queue's ring in ``sc``. The helpers
+    receive raw data pointers rather than arrays (see "raw pointers" below): passing ~20
+    arrays to every helper, each with its reference count, used to be most of the time
+    per event. The hot path (schedule -> execute -> run the G's ops -> next event) is
+    inlined into ``event_loop``; rare paths stay separate functions to keep the cold
+    compile short.
     The one random generator is Go's ``cheaprand`` (wyrand) on a uint64 in ``rng[0]``,
     seeded from the caller's seed.
 
@@ -166,14 +168,15 @@ NPF = 12
 NMF = 12
 CF_COUNT, CF_SQH, CF_SQT, CF_RQH, CF_RQT = range(5)
 NCF = 5
-NHF = 5                         # heap entry: time, seq, type, id, version
+NHF = 4                         # heap entry: time, seq, id << 2 | type, version (32 bytes)
 NLD = 6                         # log row: kind, p, m, g, a, b
 (S_NMSPINNING, S_NEEDSPINNING, S_NPIDLE, S_NMIDLE, S_MNEXT, S_GQH, S_GQT, S_NG, S_HN, S_SEQ,
  S_NEV, S_SMDELAY, S_SMIDLE, S_SMASLEEP, S_SMVER, S_TQH, S_TQT, S_NQH, S_NQT, S_NTIMERS,
  S_NNET, S_NDONE, S_LASTPOLL, S_POLLWAKE, S_NSYSCALL, S_ERR, S_NOW, S_NCPU, S_NCPURUN,
  S_CPULAST, S_NPROCS, S_QMASK, S_HCAP, S_LCAP, S_NCOP, S_FOCC, S_FT, S_FSEQ, S_FTYP, S_FID,
- S_FVER) = range(41)
-NSC = 41
+ S_FVER, S_BH, S_BN, S_B0) = range(44)
+NB = 16                         # slots of the sorted ring in sc[S_B0:] (a power of two)
+NSC = S_B0 + NB * NHF
 # M phases: what the M does when its pending event fires.
 PH_NONE, PH_SCHEDULE, PH_RUN, PH_CPU_DONE, PH_SYSCALL_RET, PH_STEAL, PH_BACKOFF = range(7)
 # Heap entry types.
@@ -314,12 +317,20 @@ def cheaprand(rng):
     return np.int64((hi ^ lo) & np.uint64(0xFFFFFFFF))
 
 
-# The event queue: a binary heap ordered by (time, seq) plus one "front" slot holding an
-# entry smaller than everything in the heap. A push that is the new minimum (an M's next
-# step a few hundred ns ahead, the common case) goes to the front slot, and the next pop
-# takes it, with no sift at all. Keys are unique, so the pop order is exactly that of a
-# plain heap. ``sc[S_HN]`` counts both (the heap array holds S_HN - S_FOCC entries).
-@njit(cache=True, inline='always')
+# The event queue, ordered by (time, seq), in three parts: one "front" slot holding an
+# entry smaller than everything else queued; a sorted ring of NB entries in
+# sc[S_B0:] (head sc[S_BH], count sc[S_BN]); a binary heap for the rest. A push that is
+# the new minimum (an M's next step a few hundred ns ahead, the common case) goes to the
+# front slot, and the next pop takes it, with no sift at all. Other pushes go into the
+# ring while it has room (inserted from the tail: a new entry, with the newest seq, is
+# usually the latest, e.g. a CPU burst's end, so nothing moves), else into the heap. A
+# pop takes the front, else the smaller of the ring's head and the heap's root. With a
+# few Ms and sysmon (up to NB pending events) the heap is never used. Keys are unique, so
+# the pop order is exactly that of a plain heap. ``sc[S_HN]`` counts all three (the heap
+# array holds S_HN - S_FOCC - S_BN entries). Entries are time, seq, id << 2 | type, version.
+# heap_push (pushes off the event loop's hot path) is a call, not inlined at its ~20
+# sites: the cold compile stays as it was; the loop's own push is heap_place, inlined.
+@njit(cache=True)
 def heap_push(hp, sc, t, typ, ident, ver):
     # seq is the largest ever given, so (t, seq) < (t', seq') iff t < t'.
     if sc[S_HN] >= sc[S_HCAP]:   # cannot happen with the loop's margin; never write out of bounds
@@ -334,7 +345,9 @@ def heap_is_next(hp, sc, t):
     # queued entry: at an equal time the queued one has the smaller seq and wins.
     if sc[S_FOCC] == 1:
         return t < sc[S_FT]
-    return sc[S_HN] == 0 or t < hp[0]
+    if sc[S_BN] > 0 and t >= sc[S_B0 + (sc[S_BH] & (NB - 1)) * NHF]:
+        return False
+    return sc[S_HN] - sc[S_BN] == 0 or t < hp[0]
 
 
 @njit(cache=True, inline='always')
@@ -344,8 +357,8 @@ def heap_place(hp, sc, t, typ, ident, ver, front):
     sc[S_SEQ] = seq + 1
     sc[S_HN] += 1
     if front:
-        if sc[S_FOCC] == 1:   # the old front goes into the heap, the new entry is the front
-            heap_insert(hp, sc[S_HN] - 2, sc[S_FT], sc[S_FSEQ], sc[S_FTYP], sc[S_FID], sc[S_FVER])
+        if sc[S_FOCC] == 1:   # the old front goes behind the new one (ring or heap)
+            queue_insert_old_front(hp, sc)
         sc[S_FOCC] = 1      # the new minimum: into the front slot
         sc[S_FT] = t
         sc[S_FSEQ] = seq
@@ -353,13 +366,58 @@ def heap_place(hp, sc, t, typ, ident, ver, front):
         sc[S_FID] = ident
         sc[S_FVER] = ver
         return
-    heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC], t, seq, typ, ident, ver)
+    queue_insert(hp, sc, t, seq, typ, ident, ver)
+
+
+@njit(cache=True, inline='always')
+def queue_insert(hp, sc, t, seq, typ, ident, ver):
+    # Queue a new entry (sc[S_HN] already counts it) behind the front slot: into the
+    # sorted ring if it has room, else into the heap.
+    bn = sc[S_BN]
+    if bn == NB:
+        heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC] - NB, t, seq, typ, ident, ver)
+        return
+    sc[S_BN] = bn + 1
+    h = sc[S_BH]
+    k = bn              # from the tail: seq is the newest, so only later times move back
+    while k > 0:
+        i = S_B0 + ((h + k - 1) & (NB - 1)) * NHF
+        if sc[i] <= t:
+            break
+        j = S_B0 + ((h + k) & (NB - 1)) * NHF
+        for f in range(NHF):
+            sc[j + f] = sc[i + f]
+        k -= 1
+    j = S_B0 + ((h + k) & (NB - 1)) * NHF
+    sc[j] = t
+    sc[j + 1] = seq
+    sc[j + 2] = (ident << 2) | typ
+    sc[j + 3] = ver
+
+
+@njit(cache=True)
+def queue_insert_old_front(hp, sc):
+    # The front entry, displaced by a new minimum (sc[S_HN] already counts both): it is
+    # smaller than everything else queued, so it becomes the ring's head (or a heap entry).
+    t, seq, typ, ident, ver = sc[S_FT], sc[S_FSEQ], sc[S_FTYP], sc[S_FID], sc[S_FVER]
+    bn = sc[S_BN]
+    if bn == NB:
+        heap_insert(hp, sc[S_HN] - 2 - NB, t, seq, typ, ident, ver)
+        return
+    sc[S_BN] = bn + 1
+    h = sc[S_BH] - 1
+    sc[S_BH] = h
+    j = S_B0 + (h & (NB - 1)) * NHF
+    sc[j] = t
+    sc[j + 1] = seq
+    sc[j + 2] = (ident << 2) | typ
+    sc[j + 3] = ver
 
 
 @njit(cache=True)
 def heap_insert(hp, i, t, seq, typ, ident, ver):
     # Sift up from slot i (the heap array's new last slot). Entries are hp[i * NHF + f]
-    # with f = 0 time, 1 seq, 2 type, 3 id, 4 version.
+    # with f = 0 time, 1 seq, 2 id << 2 | type (type < 4, id >= 0), 3 version.
     while i > 0:
         parent = (i - 1) >> 1
         if hp[parent * NHF] < t or (hp[parent * NHF] == t and hp[parent * NHF + 1] < seq):
@@ -369,9 +427,8 @@ def heap_insert(hp, i, t, seq, typ, ident, ver):
         i = parent
     hp[i * NHF] = t
     hp[i * NHF + 1] = seq
-    hp[i * NHF + 2] = typ
-    hp[i * NHF + 3] = ident
-    hp[i * NHF + 4] = ver
+    hp[i * NHF + 2] = (ident << 2) | typ
+    hp[i * NHF + 3] = ver
 
 
 @njit(cache=True, inline='always')
@@ -381,13 +438,22 @@ def heap_pop(hp, sc):
     if sc[S_FOCC] == 1:
         sc[S_FOCC] = 0
         return sc[S_FT], sc[S_FTYP], sc[S_FID], sc[S_FVER]
-    return heap_pop_min(hp, sc[S_HN])
+    bn = sc[S_BN]
+    nh = sc[S_HN] + 1 - bn          # entries in the heap array
+    if bn > 0:
+        h = sc[S_BH]
+        j = S_B0 + (h & (NB - 1)) * NHF
+        if nh == 0 or sc[j] < hp[0] or (sc[j] == hp[0] and sc[j + 1] < hp[1]):
+            sc[S_BH] = h + 1
+            sc[S_BN] = bn - 1
+            return sc[j], sc[j + 2] & 3, sc[j + 2] >> 2, sc[j + 3]
+    return heap_pop_min(hp, nh - 1)
 
 
 @njit(cache=True, inline='always')
 def heap_pop_min(hp, n):
     # Pop the heap array's minimum; n = entries left after the pop.
-    t0, typ0, id0, ver0 = hp[0], hp[2], hp[3], hp[4]
+    t0, ti0, ver0 = hp[0], hp[2], hp[3]
     if n > 0:
         t = hp[n * NHF]
         seq = hp[n * NHF + 1]
@@ -405,7 +471,7 @@ def heap_pop_min(hp, n):
             i = c
         for f in range(NHF):
             hp[i * NHF + f] = hp[n * NHF + f]
-    return t0, typ0, id0, ver0
+    return t0, ti0 & 3, ti0 >> 2, ver0
 
 
 @njit(cache=True, inline='always')
@@ -1293,8 +1359,12 @@ def next_timer(hp, sc):
     best = np.int64(-1)
     if sc[S_FOCC] == 1 and sc[S_FTYP] == H_TIMER:
         best = sc[S_FT]
-    for i in range(sc[S_HN] - sc[S_FOCC]):
-        if hp[i * NHF + 2] == H_TIMER and (best < 0 or hp[i * NHF] < best):
+    for k in range(sc[S_BN]):
+        j = S_B0 + ((sc[S_BH] + k) & (NB - 1)) * NHF
+        if (sc[j + 2] & 3) == H_TIMER and (best < 0 or sc[j] < best):
+            best = sc[j]
+    for i in range(sc[S_HN] - sc[S_FOCC] - sc[S_BN]):
+        if (hp[i * NHF + 2] & 3) == H_TIMER and (best < 0 or hp[i * NHF] < best):
             best = hp[i * NHF]
     return best
 
@@ -1624,7 +1694,8 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
     while True:
         if sc[S_HN] + 4 * nprocs + 64 > sc[S_HCAP]:
             hp2 = np.empty(2 * hp_o.shape[0], np.int64)   # stale re-timed entries pile up
-            hp2[:NHF * (sc[S_HN] - sc[S_FOCC])] = hp_o[:NHF * (sc[S_HN] - sc[S_FOCC])]
+            nh = sc[S_HN] - sc[S_FOCC] - sc[S_BN]
+            hp2[:NHF * nh] = hp_o[:NHF * nh]
             hp_o = hp2
             hp = _ptr(hp_o)
             sc[S_HCAP] = hp_o.shape[0] // NHF
