@@ -212,19 +212,7 @@ def _heap_pop(hk, hi, hv, nh, level, start_ts, key):
         hi[c] = hi[lft]
         hv[c] = hv[lft]
         c = lft
-    while c > 0:
-        par = (c - 1) >> 1
-        pk = hk[par]
-        if xk < pk or (xk == pk and _tie(xi, hi[par], level, start_ts, key)):
-            hk[c] = pk
-            hi[c] = hi[par]
-            hv[c] = hv[par]
-            c = par
-        else:
-            break
-    hk[c] = xk
-    hi[c] = xi
-    hv[c] = xv
+    _heap_push(hk, hi, hv, c, xk, xi, xv, level, start_ts, key)   # sift up from the hole
 
 
 # ---------------------------------------------------------------------------------------
