@@ -14,8 +14,9 @@ The approach
     ``startm``); sysmon is a self-rescheduling event; sleeping and netpoll-waiting Gs have
     one expiry event each. A priority queue ordered by (time, sequence number) makes the
     run deterministic: a "front" slot for an entry smaller than all others (an M's next
-    step a few hundred ns ahead, the common case), a small sorted ring (the other pending
-    events of a few Ms: no sift) and a binary heap for the rest. When an
+    step a few hundred ns ahead, the common case), a slot for sysmon's next tick, a small
+    sorted ring (the other pending events of a few Ms: no sift) and a binary heap for the
+    rest. When an
     M's next step would be the very next pop anyway, the event loop runs it at once (a
     "direct step": no push, no pop, no dispatch; state and sequence numbers end exactly as
     if it had been queued, so the order of events is unchanged). Every state transition
@@ -174,8 +175,9 @@ NLD = 6                         # log row: kind, p, m, g, a, b
  S_NEV, S_SMDELAY, S_SMIDLE, S_SMASLEEP, S_SMVER, S_TQH, S_TQT, S_NQH, S_NQT, S_NTIMERS,
  S_NNET, S_NDONE, S_LASTPOLL, S_POLLWAKE, S_NSYSCALL, S_ERR, S_NOW, S_NCPU, S_NCPURUN,
  S_CPULAST, S_NPROCS, S_QMASK, S_HCAP, S_LCAP, S_NCOP, S_FOCC, S_FT, S_FSEQ, S_FTYP, S_FID,
- S_FVER, S_BH, S_BN, S_B0) = range(44)
+ S_FVER, S_YOCC, S_YT, S_YSEQ, S_YID, S_YVER, S_BH, S_BN, S_B0) = range(49)
 NB = 16                         # slots of the sorted ring in sc[S_B0:] (a power of two)
+Y_NONE = np.int64(2**63 - 1)    # sc[S_YT] while the sysmon slot is empty (later than any time)
 NSC = S_B0 + NB * NHF
 # M phases: what the M does when its pending event fires.
 PH_NONE, PH_SCHEDULE, PH_RUN, PH_CPU_DONE, PH_SYSCALL_RET, PH_STEAL, PH_BACKOFF = range(7)
@@ -317,17 +319,20 @@ def cheaprand(rng):
     return np.int64((hi ^ lo) & np.uint64(0xFFFFFFFF))
 
 
-# The event queue, ordered by (time, seq), in three parts: one "front" slot holding an
-# entry smaller than everything else queued; a sorted ring of NB entries in
-# sc[S_B0:] (head sc[S_BH], count sc[S_BN]); a binary heap for the rest. A push that is
-# the new minimum (an M's next step a few hundred ns ahead, the common case) goes to the
-# front slot, and the next pop takes it, with no sift at all. Other pushes go into the
-# ring while it has room (inserted from the tail: a new entry, with the newest seq, is
-# usually the latest, e.g. a CPU burst's end, so nothing moves), else into the heap. A
-# pop takes the front, else the smaller of the ring's head and the heap's root. With a
-# few Ms and sysmon (up to NB pending events) the heap is never used. Keys are unique, so
-# the pop order is exactly that of a plain heap. ``sc[S_HN]`` counts all three (the heap
-# array holds S_HN - S_FOCC - S_BN entries). Entries are time, seq, id << 2 | type, version.
+# The event queue, ordered by (time, seq), in four parts: one "front" slot holding an
+# entry smaller than everything else queued; one sysmon slot (sc[S_YOCC]: sysmon's next
+# tick when it is not the new minimum; a second, e.g. after a stale one, goes the usual
+# way); a sorted ring of NB entries in sc[S_B0:] (head sc[S_BH], count sc[S_BN]); a
+# binary heap for the rest. A push that is the new minimum (an M's next step a few
+# hundred ns ahead, the common case) goes to the front slot, and the next pop takes it,
+# with no sift at all. Other pushes go into the ring while it has room (inserted from the
+# tail: a new entry, with the newest seq, is usually the latest, e.g. a CPU burst's end,
+# so nothing moves - sysmon's far-off tick, in its own slot, is not in the way), else into
+# the heap. A pop takes the front, else the smallest of the sysmon slot, the ring's head
+# and the heap's root. With a few Ms (up to NB pending events) the heap is never used.
+# Keys are unique, so the pop order is exactly that of a plain heap. ``sc[S_HN]`` counts
+# all four (the heap array holds S_HN - S_FOCC - S_YOCC - S_BN entries). Entries are
+# time, seq, id << 2 | type, version.
 # heap_push (pushes off the event loop's hot path) is a call, not inlined at its ~20
 # sites: the cold compile stays as it was; the loop's own push is heap_place, inlined.
 @njit(cache=True)
@@ -336,7 +341,20 @@ def heap_push(hp, sc, t, typ, ident, ver):
     if sc[S_HN] >= sc[S_HCAP]:   # cannot happen with the loop's margin; never write out of bounds
         sc[S_ERR] = ERR_HEAP
         return
-    heap_place(hp, sc, t, typ, ident, ver, heap_is_next(hp, sc, t))
+    front = heap_is_next(hp, sc, t)
+    if typ == H_SYSMON and sc[S_YOCC] == 0 and not front:
+        # sysmon's next tick, usually far off: its own slot, so the ring's tail (where the
+        # Ms' burst ends go) does not have to move it back at every insert.
+        seq = sc[S_SEQ]
+        sc[S_SEQ] = seq + 1
+        sc[S_HN] += 1
+        sc[S_YOCC] = 1
+        sc[S_YT] = t
+        sc[S_YSEQ] = seq
+        sc[S_YID] = ident
+        sc[S_YVER] = ver
+        return
+    heap_place(hp, sc, t, typ, ident, ver, front)
 
 
 @njit(cache=True, inline='always')
@@ -347,7 +365,9 @@ def heap_is_next(hp, sc, t):
         return t < sc[S_FT]
     if sc[S_BN] > 0 and t >= sc[S_B0 + (sc[S_BH] & (NB - 1)) * NHF]:
         return False
-    return sc[S_HN] - sc[S_BN] == 0 or t < hp[0]
+    if t >= sc[S_YT]:   # (Y_NONE if the sysmon slot is empty)
+        return False
+    return sc[S_HN] - sc[S_BN] - sc[S_YOCC] == 0 or t < hp[0]
 
 
 @njit(cache=True, inline='always')
@@ -375,7 +395,7 @@ def queue_insert(hp, sc, t, seq, typ, ident, ver):
     # sorted ring if it has room, else into the heap.
     bn = sc[S_BN]
     if bn == NB:
-        heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC] - NB, t, seq, typ, ident, ver)
+        heap_insert(hp, sc[S_HN] - 1 - sc[S_FOCC] - NB - sc[S_YOCC], t, seq, typ, ident, ver)
         return
     sc[S_BN] = bn + 1
     h = sc[S_BH]
@@ -402,7 +422,7 @@ def queue_insert_old_front(hp, sc):
     t, seq, typ, ident, ver = sc[S_FT], sc[S_FSEQ], sc[S_FTYP], sc[S_FID], sc[S_FVER]
     bn = sc[S_BN]
     if bn == NB:
-        heap_insert(hp, sc[S_HN] - 2 - NB, t, seq, typ, ident, ver)
+        heap_insert(hp, sc[S_HN] - 2 - NB - sc[S_YOCC], t, seq, typ, ident, ver)
         return
     sc[S_BN] = bn + 1
     h = sc[S_BH] - 1
@@ -439,14 +459,21 @@ def heap_pop(hp, sc):
         sc[S_FOCC] = 0
         return sc[S_FT], sc[S_FTYP], sc[S_FID], sc[S_FVER]
     bn = sc[S_BN]
-    nh = sc[S_HN] + 1 - bn          # entries in the heap array
+    yocc = sc[S_YOCC]
+    nh = sc[S_HN] + 1 - bn - yocc   # entries in the heap array
+    yt = sc[S_YT]                   # Y_NONE if the sysmon slot is empty
     if bn > 0:
         h = sc[S_BH]
         j = S_B0 + (h & (NB - 1)) * NHF
-        if nh == 0 or sc[j] < hp[0] or (sc[j] == hp[0] and sc[j + 1] < hp[1]):
+        if ((nh == 0 or sc[j] < hp[0] or (sc[j] == hp[0] and sc[j + 1] < hp[1]))
+                and (sc[j] < yt or (sc[j] == yt and sc[j + 1] < sc[S_YSEQ]))):
             sc[S_BH] = h + 1
             sc[S_BN] = bn - 1
             return sc[j], sc[j + 2] & 3, sc[j + 2] >> 2, sc[j + 3]
+    if yocc == 1 and (nh == 0 or yt < hp[0] or (yt == hp[0] and sc[S_YSEQ] < hp[1])):
+        sc[S_YOCC] = 0
+        sc[S_YT] = Y_NONE
+        return yt, H_SYSMON, sc[S_YID], sc[S_YVER]
     return heap_pop_min(hp, nh - 1)
 
 
@@ -1363,7 +1390,7 @@ def next_timer(hp, sc):
         j = S_B0 + ((sc[S_BH] + k) & (NB - 1)) * NHF
         if (sc[j + 2] & 3) == H_TIMER and (best < 0 or sc[j] < best):
             best = sc[j]
-    for i in range(sc[S_HN] - sc[S_FOCC] - sc[S_BN]):
+    for i in range(sc[S_HN] - sc[S_FOCC] - sc[S_BN] - sc[S_YOCC]):
         if (hp[i * NHF + 2] & 3) == H_TIMER and (best < 0 or hp[i * NHF] < best):
             best = hp[i * NHF]
     return best
@@ -1683,6 +1710,7 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
         pidle[sc[S_NPIDLE]] = p
         sc[S_NPIDLE] += 1
     sc[S_SMDELAY] = SYSMON_MIN_NS
+    sc[S_YT] = Y_NONE                # the sysmon slot of the event queue is empty
     # ncpu = 0: every M runs at full speed (the model of the runtime alone). ncpu < P:
     # running Ms share ncpu cores equally, as the OS would time-slice them.
     sc[S_NCPU] = ncpu if 0 < ncpu < nprocs else 0
@@ -1694,7 +1722,7 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
     while True:
         if sc[S_HN] + 4 * nprocs + 64 > sc[S_HCAP]:
             hp2 = np.empty(2 * hp_o.shape[0], np.int64)   # stale re-timed entries pile up
-            nh = sc[S_HN] - sc[S_FOCC] - sc[S_BN]
+            nh = sc[S_HN] - sc[S_FOCC] - sc[S_BN] - sc[S_YOCC]
             hp2[:NHF * nh] = hp_o[:NHF * nh]
             hp_o = hp2
             hp = _ptr(hp_o)
