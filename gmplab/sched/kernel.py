@@ -221,6 +221,11 @@ if config.DISABLE_JIT:
 
     def _store_fence():
         return 0
+
+    def _store_nt2(ptr, i, lo, hi):
+        ptr[i] = lo
+        ptr[i + 1] = hi
+        return 0
 else:
     @intrinsic
     def _ptr(typingctx, arr):
@@ -272,6 +277,26 @@ else:
             st.set_metadata("nontemporal", builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
             return context.get_constant(types.intp, 0)
         return types.intp(ptr, idx, val), codegen
+
+    @intrinsic
+    def _store_nt2(typingctx, ptr, idx, lo, hi):
+        # ptr[idx] = lo; ptr[idx + 1] = hi for an int32 pointer, as one 8-byte streaming
+        # store (idx even, so it is aligned): a log row is three of these instead of six
+        # 4-byte stores. Little-endian: lo is the lower address. No effect on the values.
+        if (not isinstance(ptr, types.CPointer) or ptr.dtype != types.int32
+                or not isinstance(idx, types.Integer)):
+            return None
+
+        def codegen(context, builder, signature, args):
+            i32, i64 = ir.IntType(32), ir.IntType(64)
+            lo = builder.zext(context.cast(builder, args[2], signature.args[2], types.int32), i64)
+            hi = builder.zext(context.cast(builder, args[3], signature.args[3], types.int32), i64)
+            v = builder.or_(lo, builder.shl(hi, ir.Constant(i64, 32)))
+            addr = builder.bitcast(builder.gep(args[0], [args[1]]), i64.as_pointer())
+            st = builder.store(v, addr, align=8)
+            st.set_metadata("nontemporal", builder.module.add_metadata([ir.Constant(i32, 1)]))
+            return context.get_constant(types.intp, 0)
+        return types.intp(ptr, idx, lo, hi), codegen
 
     @intrinsic
     def _store_fence(typingctx):
@@ -504,17 +529,15 @@ def heap_pop_min(hp, n):
 @njit(cache=True, inline='always')
 def emit(lt, ld, sc, kind, p, m, g, a, b):
     # Append one row to the log; past capacity only count (the wrapper re-runs, sized exactly).
-    # Streaming stores (``_store_nt``): the run never reads the log back.
+    # Streaming stores (``_store_nt``, ``_store_nt2``: two int32 fields per store): the
+    # run never reads the log back.
     k = sc[S_NEV]
     sc[S_NEV] = k + 1
     if k < sc[S_LCAP]:
         _store_nt(lt, k, sc[S_NOW])
-        _store_nt(ld, k * NLD, kind)
-        _store_nt(ld, k * NLD + 1, p)
-        _store_nt(ld, k * NLD + 2, m)
-        _store_nt(ld, k * NLD + 3, g)
-        _store_nt(ld, k * NLD + 4, a)
-        _store_nt(ld, k * NLD + 5, b)
+        _store_nt2(ld, k * NLD, kind, p)
+        _store_nt2(ld, k * NLD + 2, m, g)
+        _store_nt2(ld, k * NLD + 4, a, b)
 
 
 @njit(cache=True, inline='always')
@@ -599,9 +622,16 @@ def runqputslow(ps, runq, gq, sc, lt, ld, p, m, g):
     """proc.go: runqputslow — move half the ring (128, oldest first) plus g to the GQ tail."""
     n = runq_len(ps, p) // 2
     emit(lt, ld, sc, EV_RUNQPUTSLOW, p, m, g, n, -1)
-    for _ in range(n):
-        globrunqput(gq, sc, ring_pop(ps, runq, p))
-    globrunqput(gq, sc, g)
+    # ring_pop -> globrunqput n times, with the indices in locals (one load and store each)
+    h = ps[p * NPF + PF_HEAD]
+    t = sc[S_GQT]
+    mask = sc[S_QMASK]
+    base = p * RUNQ_SIZE
+    for i in range(n):
+        gq[(t + i) & mask] = runq[base + ((h + i) & (RUNQ_SIZE - 1))]
+    gq[(t + n) & mask] = g
+    ps[p * NPF + PF_HEAD] = h + n
+    sc[S_GQT] = t + n + 1
     ps[p * NPF + PF_RUNNEXT] = -1
 
 
@@ -826,8 +856,15 @@ def globrunqget(gs, ps, ms, runq, gq, sc, lt, ld, p, m, nmax, reason):
     n = min(nmax, size, size // sc[S_NPROCS] + 1)
     g = globrunqpop(gq, sc)
     emit(lt, ld, sc, EV_GLOBRUNQGET, p, m, g, n, reason)
-    for _ in range(n - 1):
-        ring_push(ps, runq, p, globrunqpop(gq, sc))
+    # globrunqpop -> ring_push n - 1 times, with the indices in locals
+    h = sc[S_GQH]
+    mask = sc[S_QMASK]
+    t = ps[p * NPF + PF_TAIL]
+    base = p * RUNQ_SIZE
+    for i in range(n - 1):
+        runq[base + ((t + i) & (RUNQ_SIZE - 1))] = gq[(h + i) & mask]
+    sc[S_GQH] = h + n - 1
+    ps[p * NPF + PF_TAIL] = t + n - 1
     return g
 
 
@@ -1559,50 +1596,12 @@ def event_loop(gs, ps, ms, runq, gq, sc, lt, ld, hp, pidle, midle, tq, nq, op_ki
 
 
 @njit(cache=True)
-def executed_ops(prog_off, op_kind, op_arg):
-    """How many ops all goroutines run: a program's own ops plus, for each spawn, those of
-    the program spawned (the spawn graph is a DAG, checked by ops.Workload). Returns -1 if
-    it is not one. Used only to size the log up front."""
-    n_prog = prog_off.shape[0] - 1
-    memo = np.full(n_prog, -1, np.int64)     # ops run by one G of this program and its subtree
-    acc = np.zeros(n_prog, np.int64)
-    pos = prog_off[:n_prog].copy()          # next op of each program to look at
-    stack = np.empty(n_prog + 1, np.int64)
-    sp = 0
-    stack[0] = 0
-    while sp >= 0:
-        q = stack[sp]
-        end = prog_off[q + 1]
-        pushed = False
-        i = pos[q]                          # (in locals: the scan of a 1M-op main is hot)
-        a = acc[q]
-        while i < end:
-            if op_kind[i] == OP_SPAWN:
-                c = op_arg[i]
-                if memo[c] < 0:
-                    if sp + 1 >= n_prog + 1:
-                        return -1           # a cycle: not a DAG
-                    sp += 1
-                    stack[sp] = c
-                    pushed = True
-                    break
-                a += memo[c]
-            i += 1
-        pos[q] = i
-        acc[q] = a
-        if not pushed:
-            memo[q] = a + end - prog_off[q]
-            sp -= 1
-    return memo[0]
-
-
-@njit(cache=True)
 def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, costs,
                     maxmcount, ncpu, log_cap):
     """Run the workload; return (t, data[kind,p,m,g,a,b], n_events, n_m, error code).
 
-    The log starts at ``log_cap`` rows (more if ``executed_ops`` says the run will need
-    more) and doubles as needed; if one iteration ever
+    The log starts at ``log_cap`` rows (``simulate`` sizes it from the ops the workload
+    will run, so it rarely grows) and doubles as needed; if one iteration ever
     overflows it, the run continues counting so the caller can re-run with exactly
     ``n_events`` rows.
     """
@@ -1634,12 +1633,9 @@ def simulate_kernel(prog_off, op_kind, op_arg, chan_cap, n_g, gomaxprocs, seed, 
     hp_o = np.empty(NHF * (maxm + 2 * n_g + 4), np.int64)
     rng_o = np.zeros(1, np.uint64)
     rng_o[0] = np.uint64(seed)
-    # The log: at least log_cap rows, or ~3 rows per op the goroutines will run if that is
-    # more (capped), so it rarely has to grow (each growth copies it). Unwritten rows are
-    # never touched, so extra capacity costs address space, not memory.
-    n_exec = executed_ops(prog_off, op_kind, op_arg)
-    if n_exec > 0:
-        log_cap = max(log_cap, min(3 * n_exec + LOG_MARGIN, LOG_ESTIMATE_MAX))
+    # The log: log_cap rows (unwritten rows are never touched, so extra capacity costs
+    # address space, not memory).
+    log_cap = max(log_cap, LOG_MARGIN + 64)
     lt_o = np.empty(log_cap, np.int64)
     ld_o = np.empty((log_cap, NLD), np.int32)
     _hugepages(lt_o)

@@ -144,13 +144,15 @@ class Workload:
     name: str = "custom"
     description: str = ""
     n_goroutines: int = field(init=False)
+    n_executed_ops: int = field(init=False, repr=False)
 
     def __post_init__(self):
         self.prog_off = np.ascontiguousarray(self.prog_off, dtype=np.int64)
         self.op_kind = np.ascontiguousarray(self.op_kind, dtype=np.int32)
         self.op_arg = np.ascontiguousarray(self.op_arg, dtype=np.int64)
         self.chan_cap = np.ascontiguousarray(self.chan_cap, dtype=np.int64)
-        self.n_goroutines = _validate(self.prog_off, self.op_kind, self.op_arg, self.chan_cap)
+        self.n_goroutines, self.n_executed_ops = _validate(self.prog_off, self.op_kind, self.op_arg,
+                                                           self.chan_cap)
         if not self.description:
             self.description = f"{self.n_programs} programs, {self.n_goroutines} goroutines"
 
@@ -229,8 +231,10 @@ def _where(prog_off, op_i: int) -> str:
     return f"program {prog}, op {op_i - int(prog_off[prog])}"
 
 
-def _validate(prog_off, op_kind, op_arg, chan_cap) -> int:
-    """Check a compiled workload; return the number of goroutines it creates."""
+def _validate(prog_off, op_kind, op_arg, chan_cap) -> tuple[int, int]:
+    """Check a compiled workload; return the number of goroutines it creates and the number
+    of ops they run in all (each program's length times the goroutines that run it: the
+    simulator sizes its event log from it)."""
     n_prog = len(prog_off) - 1
     n_ops = len(op_kind)
     if n_prog < 1:
@@ -302,6 +306,7 @@ def _validate(prog_off, op_kind, op_arg, chan_cap) -> int:
     if seen < n_prog:
         raise ValueError("spawn: programs spawn each other in a cycle, which would create goroutines forever")
     n_g = int(sum(mult))
+    n_exec = int(sum(mult[p] * int(lens[p]) for p in range(n_prog)))
     if n_g > 2**31 - 2:
         raise ValueError(f"workload: creates {n_g} goroutines; at most 2**31-2 are supported")
     # Channel balance over every goroutine.
@@ -324,4 +329,4 @@ def _validate(prog_off, op_kind, op_arg, chan_cap) -> int:
                 raise ValueError(f"send({c}) at {_where(prog_off, i)}: channel {c} is sent to "
                                  f"{int(sends[c])} times but received from {int(recvs[c])} times with "
                                  f"a buffer of {int(chan_cap[c])}, so a send can never complete")
-    return n_g
+    return n_g, n_exec

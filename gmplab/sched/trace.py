@@ -72,7 +72,9 @@ def simulate(workload: Workload, gomaxprocs: int, seed: int = 0, *, max_threads:
         used[name] = _check_int(name, value, 0, 10**12)
     cost_arr = np.array([used[c] for c in K.COST_NAMES], np.int64)
     n_g = workload.n_goroutines
-    cap = 3 * n_g + workload.n_ops + 8192
+    # The log: ~3 rows per op the goroutines will run (capped; it doubles past that), so it
+    # rarely has to grow (each growth copies it).
+    cap = max(3 * n_g + workload.n_ops, min(3 * workload.n_executed_ops, K.LOG_ESTIMATE_MAX)) + K.LOG_MARGIN
     args = (workload.prog_off, workload.op_kind, workload.op_arg, workload.chan_cap,
             np.int64(n_g), np.int64(gomaxprocs), np.uint64(seed), cost_arr, np.int64(max_threads),
             np.int64(ncpu_arg))
