@@ -81,3 +81,15 @@ def test_raw_arrays_are_validated():
                  np.zeros(0))
     with pytest.raises(ValueError, match="program 0: must end with exit"):
         Workload(np.array([0, 1]), np.array([0]), np.array([5]), np.zeros(0))
+
+
+def test_executed_ops_count_every_goroutines_ops():
+    # fanout(n): main runs n spawns and exit; each child runs cpu and exit.
+    assert workloads.fanout(7, 100).n_executed_ops == (7 + 1) + 7 * 2
+    # Nested: main spawns A twice; A (cpu, spawn B, exit) spawns B (exit) once.
+    leaf = [ops.cpu(5)]
+    a = [ops.cpu(1), ops.spawn(leaf)]
+    wl = Workload.from_programs([ops.spawn(a), ops.spawn(a), ops.sleep(10)])
+    # main: 2 spawns + sleep + exit = 4; A: cpu, spawn, exit = 3 (x2); leaf: cpu, exit = 2 (x2)
+    assert wl.n_goroutines == 5
+    assert wl.n_executed_ops == 4 + 2 * 3 + 2 * 2
