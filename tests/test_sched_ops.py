@@ -86,7 +86,7 @@ def test_raw_arrays_are_validated():
 def test_executed_ops_count_every_goroutines_ops():
     # fanout(n): main runs n spawns and exit; each child runs cpu and exit.
     assert workloads.fanout(7, 100).n_executed_ops == (7 + 1) + 7 * 2
-    # Nested: main spawns A twice; A (cpu, spawn B, exit) spawns B (exit) once.
+    # Nested: main spawns A twice; A (cpu, spawn, exit) spawns the leaf (cpu, exit) once.
     leaf = [ops.cpu(5)]
     a = [ops.cpu(1), ops.spawn(leaf)]
     wl = Workload.from_programs([ops.spawn(a), ops.spawn(a), ops.sleep(10)])
