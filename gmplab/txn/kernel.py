@@ -224,14 +224,19 @@ def _prefetch(a, i, j):
     and in plain Python, e.g. under NUMBA_DISABLE_JIT, it does nothing)."""
 
 
+def _item_pointer(context, builder, signature, args):
+    # Codegen: the address of a[i, j] for an intrinsic called as f(a, i, j, ...).
+    aty = signature.args[0]
+    ary = context.make_array(aty)(context, builder, args[0])
+    idx = [context.cast(builder, args[1], signature.args[1], types.intp),
+           context.cast(builder, args[2], signature.args[2], types.intp)]
+    return cgutils.get_item_pointer(context, builder, aty, ary, idx, wraparound=False)
+
+
 @intrinsic
 def _prefetch_line(typingctx, a, i, j):
     def codegen(context, builder, signature, args):
-        aty = signature.args[0]
-        ary = context.make_array(aty)(context, builder, args[0])
-        idx = [context.cast(builder, args[1], signature.args[1], types.intp),
-               context.cast(builder, args[2], signature.args[2], types.intp)]
-        ptr = cgutils.get_item_pointer(context, builder, aty, ary, idx, wraparound=False)
+        ptr = _item_pointer(context, builder, signature, args)
         i32, i8p = ir.IntType(32), ir.IntType(8).as_pointer()
         fnty = ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32])
         # llvm.prefetch(address, rw=0 read, locality=3 keep in all levels, cache=1 data);
@@ -268,12 +273,8 @@ else:
     @intrinsic
     def _store_nt(typingctx, a, i, j, v):
         def codegen(context, builder, signature, args):
-            aty = signature.args[0]
-            ary = context.make_array(aty)(context, builder, args[0])
-            idx = [context.cast(builder, args[1], signature.args[1], types.intp),
-                   context.cast(builder, args[2], signature.args[2], types.intp)]
-            ptr = cgutils.get_item_pointer(context, builder, aty, ary, idx, wraparound=False)
-            val = context.cast(builder, args[3], signature.args[3], aty.dtype)
+            ptr = _item_pointer(context, builder, signature, args)
+            val = context.cast(builder, args[3], signature.args[3], signature.args[0].dtype)
             st = builder.store(val, ptr)
             st.set_metadata("nontemporal",
                             builder.module.add_metadata([ir.Constant(ir.IntType(32), 1)]))
